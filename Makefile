@@ -1,0 +1,58 @@
+# make run   — set up, build the knowledge base, train if needed, start everything on localhost
+# make test  — the whole suite, from the same state
+SHELL := /bin/bash
+.DEFAULT_GOAL := run
+VENV := .venv
+PY := $(VENV)/bin/python
+export RASA_TELEMETRY_ENABLED := false
+export TF_CPP_MIN_LOG_LEVEL := 2
+export SQLALCHEMY_SILENCE_UBER_WARNING := 1
+export PYTHONPATH := $(CURDIR)
+
+.PHONY: run test kb train shell venv bench lock clean
+
+$(VENV)/installed: requirements.txt bot/find_python.sh
+	@set -e; \
+	if [ ! -x $(PY) ]; then \
+	  python=$$(bash bot/find_python.sh); \
+	  echo "creating $(VENV) with $$python"; \
+	  "$$python" -m venv $(VENV); \
+	fi; \
+	$(PY) -m pip install --quiet --upgrade "pip<24.1" "setuptools<70" wheel; \
+	$(PY) -m pip install --quiet -r requirements.txt; \
+	$(PY) -m pip check >/dev/null; \
+	touch $@
+
+venv: $(VENV)/installed
+
+kb: venv
+	$(PY) -m knowledge build
+
+train: kb
+	$(PY) -m bot.train
+
+run: train
+	$(PY) -m bot.run
+
+shell: train
+	$(PY) -c 'from bot.train import rasa_env; import os, sys; \
+	  os.execvpe(sys.executable, [sys.executable, "-m", "rasa", "shell", "--model", "var/models", \
+	  "--endpoints", "endpoints.yml", "--port", "5006"], rasa_env())'
+
+test: train
+	$(PY) -m rasa data validate --config config.yml --domain domain.yml --data data
+	$(PY) -m pytest tests -q
+	$(PY) -m bot.nlu_report tests/nlu/heldout.yml
+	$(PY) -m rasa test core --model var/models/ganzhou-ip.tar.gz --stories tests/test_stories.yml \
+	  --endpoints endpoints.yml --out var/results/core --fail-on-prediction-errors
+
+bench: train
+	$(PY) bench/latency.py
+
+lock: venv
+	$(PY) -m pip freeze --exclude-editable | grep -v '@ file' \
+	  | sed '1i # Exact versions of everything installed into .venv; regenerate with `make lock`.' \
+	  > requirements.txt
+
+clean:
+	rm -rf var

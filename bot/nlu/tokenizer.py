@@ -1,0 +1,34 @@
+"""Jieba tokenization for Rasa with two fixes for real citizen text.
+
+- Whitespace tokens are dropped: Rasa's JiebaTokenizer keeps them, and DIET then breaks on
+  text like "PCT 申请" (RasaHQ/rasa#7910).
+- Traditional characters and full-width forms are normalised to simplified before anything
+  else reads the message, so "專利費減" is understood as "专利费减".
+"""
+from __future__ import annotations
+
+from typing import List, Text
+
+import jieba
+from rasa.engine.recipes.default_recipe import DefaultV1Recipe
+from rasa.nlu.tokenizers.jieba_tokenizer import JiebaTokenizer
+from rasa.nlu.tokenizers.tokenizer import Token
+from rasa.shared.nlu.training_data.message import Message
+
+from knowledge.text import to_simplified
+
+
+@DefaultV1Recipe.register(
+    DefaultV1Recipe.ComponentType.MESSAGE_TOKENIZER, is_trainable=True
+)
+class ChineseTokenizer(JiebaTokenizer):
+    def tokenize(self, message: Message, attribute: Text) -> List[Token]:
+        original = message.get(attribute)
+        text = to_simplified(original)
+        if text != original:
+            message.set(attribute, text)
+        tokens = [Token(word, start) for word, start, _ in jieba.tokenize(text)
+                  if word.strip()]
+        if not tokens:  # all blank: one token keeps the featurizers' shapes valid
+            tokens = [Token(text, 0)]
+        return self._apply_token_pattern(tokens)

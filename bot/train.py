@@ -1,0 +1,72 @@
+"""Trains the Rasa model when its inputs changed, and only then.
+
+The inputs: config, domain, training data, the gazetteer the entity extractor is built from,
+the custom NLU components and the pinned dependencies. Answers can change without retraining.
+"""
+from __future__ import annotations
+
+import hashlib
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from bot import settings
+
+INPUTS = ["config.yml", "domain.yml", "data", "knowledge/data/gazetteer.yml",
+          "knowledge/data/service_points.yml", "bot/nlu", "requirements.txt"]
+
+
+def fingerprint(root: Path = settings.ROOT) -> str:
+    digest = hashlib.sha256()
+    for name in INPUTS:
+        path = root / name
+        files = sorted(p for p in path.rglob("*") if p.is_file() and p.suffix in (".yml", ".py")) \
+            if path.is_dir() else [path]
+        for f in files:
+            digest.update(str(f.relative_to(root)).encode() + b"\0" + f.read_bytes())
+    return digest.hexdigest()
+
+
+def model_path() -> Path:
+    return settings.MODEL_DIR / f"{settings.MODEL_NAME}.tar.gz"
+
+
+def rasa_env() -> dict:
+    env = dict(os.environ)
+    env.setdefault("RASA_TELEMETRY_ENABLED", "false")
+    env.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    env.setdefault("SQLALCHEMY_SILENCE_UBER_WARNING", "1")
+    env.setdefault("ACTION_ENDPOINT_URL", settings.ACTION_ENDPOINT_URL)
+    env.setdefault("TRACKER_DB_URL", settings.tracker_db_url())
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(settings.ROOT), env.get("PYTHONPATH")]))
+    return env
+
+
+def train(force: bool = False) -> bool:
+    """Returns True when it trained."""
+    stamp = settings.MODEL_DIR / "fingerprint"
+    current = fingerprint()
+    if not force and model_path().exists() and stamp.exists() and stamp.read_text() == current:
+        print(f"model up to date: {model_path()}")
+        return False
+    settings.MODEL_DIR.mkdir(parents=True, exist_ok=True)
+    started = time.monotonic()
+    subprocess.run(
+        [sys.executable, "-m", "rasa", "train", "--config", "config.yml", "--domain",
+         "domain.yml", "--data", "data", "--out", str(settings.MODEL_DIR),
+         "--fixed-model-name", settings.MODEL_NAME, "--force"],
+        cwd=settings.ROOT, env=rasa_env(), check=True)
+    seconds = time.monotonic() - started
+    stamp.write_text(current)
+    (settings.MODEL_DIR / "train_seconds").write_text(f"{seconds:.1f}\n")
+    print(f"trained in {seconds:.0f} s: {model_path()}")
+    return True
+
+
+if __name__ == "__main__":
+    try:
+        train(force="--force" in sys.argv)
+    except subprocess.CalledProcessError as err:
+        sys.exit(err.returncode)

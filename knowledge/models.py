@@ -1,0 +1,109 @@
+"""The data model: knowledge (reloaded whole by `make kb`) and what the service records."""
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import (
+    JSON, Boolean, Column, Date, DateTime, Float, ForeignKey, Integer, String, Text,
+)
+from sqlalchemy.orm import declarative_base, relationship
+
+Base = declarative_base()
+
+
+class Source(Base):
+    __tablename__ = "kb_source"
+    id = Column(String(64), primary_key=True)
+    document = Column(Text, nullable=False)
+    number = Column(String(128))
+    issuer = Column(String(128))
+    date = Column(String(10))  # YYYY, YYYY-MM or YYYY-MM-DD: only as precise as the source is
+    note = Column(String(32))
+
+
+class Answer(Base):
+    __tablename__ = "kb_answer"
+    id = Column(String(96), primary_key=True)
+    topic = Column(String(32), nullable=False, index=True)
+    title = Column(String(64), nullable=False)
+    short = Column(Text, nullable=False)
+    long = Column(Text)
+    source_id = Column(String(64), ForeignKey("kb_source.id"), nullable=False)
+    article = Column(String(64))
+    confidence = Column(String(1), nullable=False)
+    in_force_from = Column(Date)
+    in_force_until = Column(Date)
+    superseded_by = Column(String(96))
+    change_note = Column(Text)
+    last_verified = Column(Date, nullable=False)
+    overview = Column(Boolean, nullable=False, default=False)
+    next_ids = Column(JSON, nullable=False, default=list)
+
+    source = relationship(Source, lazy="joined")
+    questions = relationship("Question", lazy="selectin", order_by="Question.id")
+
+    def in_force(self, day: dt.date) -> bool:
+        return (self.in_force_from is None or self.in_force_from <= day) and (
+            self.in_force_until is None or day <= self.in_force_until
+        )
+
+
+class Question(Base):
+    __tablename__ = "kb_question"
+    id = Column(Integer, primary_key=True)
+    answer_id = Column(String(96), ForeignKey("kb_answer.id"), nullable=False, index=True)
+    text = Column(Text, nullable=False)
+
+
+class Division(Base):
+    """A county-level division of Ganzhou (or a functional zone)."""
+    __tablename__ = "kb_division"
+    name = Column(String(32), primary_key=True)
+    kind = Column(String(16), nullable=False)
+    aliases = Column(JSON, nullable=False, default=list)
+
+
+class ServicePoint(Base):
+    __tablename__ = "kb_service_point"
+    id = Column(String(64), primary_key=True)
+    type = Column(String(32), nullable=False)
+    name = Column(String(128), nullable=False)
+    division = Column(String(32), ForeignKey("kb_division.name"))  # NULL: serves the whole city
+    address = Column(Text)  # NULL everywhere a source gives nothing: never guessed
+    hours = Column(Text)
+    phone = Column(String(64))
+    verified = Column(Boolean, nullable=False, default=False)
+    source_id = Column(String(64), ForeignKey("kb_source.id"), nullable=False)
+    note = Column(Text)
+
+    source = relationship(Source, lazy="joined")
+
+
+class Term(Base):
+    """Gazetteer: canonical terms and their variants (entity ruler, jieba dictionary, synonyms)."""
+    __tablename__ = "kb_term"
+    id = Column(Integer, primary_key=True)
+    kind = Column(String(32), nullable=False, index=True)
+    canonical = Column(String(64), nullable=False)
+    variant = Column(String(64), nullable=False)
+
+
+class KbMeta(Base):
+    __tablename__ = "kb_meta"
+    key = Column(String(32), primary_key=True)
+    value = Column(Text, nullable=False)
+
+
+class UnansweredQuestion(Base):
+    """What the bot could not answer, for staff to improve the knowledge. No personal data."""
+    __tablename__ = "unanswered_question"
+    id = Column(Integer, primary_key=True)
+    text = Column(Text, nullable=False)
+    channel = Column(String(32), nullable=False)
+    intent = Column(String(64))
+    score = Column(Float)
+    created_at = Column(DateTime, nullable=False, default=dt.datetime.utcnow)
+
+
+KNOWLEDGE_TABLES = [Question.__table__, Answer.__table__, ServicePoint.__table__,
+                    Division.__table__, Term.__table__, Source.__table__, KbMeta.__table__]

@@ -1,0 +1,191 @@
+"""Turns a question into a short, sourced reply from the knowledge base.
+
+One instance lives in each action server process. It keeps the search index in memory and
+rebuilds it when `make kb` loaded new data (version check at most every few seconds) or when
+the day changed (a rule may have come into force at midnight).
+"""
+from __future__ import annotations
+
+import threading
+import time
+from dataclasses import dataclass, field
+
+from sqlalchemy import select
+
+from bot import settings
+from knowledge import db
+from knowledge.models import Answer, Division, ServicePoint, UnansweredQuestion
+from knowledge.search import Hit, SearchIndex, build_index, kb_version
+from knowledge.text import mask_personal
+
+INTENT_SURE = 0.6  # NLU confidence above which the predicted topic is trusted
+IN_TOPIC_MIN = 0.25  # coverage needed to prefer a specific answer over the topic overview
+ACCEPT = 0.5  # coverage needed to answer when the topic is not known
+SUGGEST_MIN = 0.15
+CHECK_EVERY_S = 2.0
+HOTLINES = "可拨打12345政务服务热线咨询，或登录全国12315平台投诉举报。"
+CONFIDENCE_WORD = {"H": "高", "M": "中", "L": "低"}
+
+
+@dataclass
+class Reply:
+    text: str
+    buttons: list[dict] = field(default_factory=list)
+    answer_id: str | None = None
+    answered: bool = True
+
+
+def source_line(answer: Answer) -> str:
+    src = answer.source
+    parts = [f"《{src.document}》" if not src.document.startswith("《") else src.document]
+    if src.number:
+        parts.append(f"（{src.number}）")
+    if answer.article:
+        parts.append(answer.article)
+    line = "来源：" + "".join(parts)
+    if src.date:
+        line += f"，{src.note or ''}{src.date}"
+    return line + f"；可信度{CONFIDENCE_WORD[answer.confidence]}"
+
+
+class KnowledgeService:
+    def __init__(self, url: str | None = None):
+        self.url = url
+        self._lock = threading.Lock()
+        self._index: SearchIndex | None = None
+        self._key: tuple | None = None
+        self._checked = 0.0
+        self.topics: dict[str, str] = {}  # intent → topic
+        self.topic_intent: dict[str, str] = {}
+
+    # --- index lifecycle -------------------------------------------------------------
+    def index(self) -> SearchIndex:
+        now, day = time.monotonic(), settings.today()
+        if (self._index is not None and now - self._checked < CHECK_EVERY_S
+                and self._key[1] == day):
+            return self._index
+        with self._lock:
+            with db.session(self.url) as s:
+                key = (kb_version(s), day)
+                if self._index is None or key != self._key:
+                    self._index = build_index(s, key[1])
+                    self._key = key
+            self._checked = now
+            return self._index
+
+    def set_topics(self, topics: dict[str, str]) -> None:
+        """topics: topic id → intent name (from topics.yml)."""
+        self.topic_intent = dict(topics)
+        self.topics = {intent: topic for topic, intent in topics.items()}
+
+    # --- answering -------------------------------------------------------------------
+    def _answer(self, s, answer_id: str) -> Answer | None:
+        answer = s.get(Answer, answer_id)
+        day = settings.today()
+        # A button from an old conversation may point at a rule since superseded.
+        while answer is not None and not answer.in_force(day) and answer.superseded_by:
+            answer = s.get(Answer, answer.superseded_by)
+        return answer if answer is not None and answer.in_force(day) else None
+
+    def _overview(self, s, topic: str) -> Answer | None:
+        day = settings.today()
+        for a in s.execute(select(Answer).where(Answer.topic == topic,
+                                                Answer.overview.is_(True))).scalars():
+            if a.in_force(day):
+                return a
+        return None
+
+    def button(self, answer: Answer) -> dict:
+        intent = self.topic_intent.get(answer.topic, "ask_" + answer.topic)
+        return {"title": answer.title, "payload": f'/{intent}{{"answer_id":"{answer.id}"}}'}
+
+    def render(self, s, answer: Answer) -> Reply:
+        text = answer.short
+        if answer.change_note:
+            text += "\n" + answer.change_note
+        text += "\n" + source_line(answer)
+        buttons = [self.button(n) for n in (self._answer(s, i) for i in answer.next_ids) if n]
+        return Reply(text, buttons, answer.id)
+
+    def answer(self, question: str, intent: str | None = None, confidence: float = 0.0,
+               answer_id: str | None = None, entities: list[dict] | None = None) -> Reply:
+        with db.session(self.url) as s:
+            if answer_id:
+                chosen = self._answer(s, answer_id)
+                if chosen:
+                    return self.render(s, chosen)
+            topic = self.topics.get(intent or "")
+            county = _entity(entities, "county")
+            if topic == "service_point" and county:
+                return self.service_points(s, county, _entity(entities, "service_type"))
+            index = self.index()
+            if topic and confidence >= INTENT_SURE:
+                hits = index.search(question, topic=topic)
+                if hits and hits[0].coverage >= IN_TOPIC_MIN:
+                    return self.render(s, s.get(Answer, hits[0].answer_id))
+                overview = self._overview(s, topic)
+                if overview:
+                    return self.render(s, overview)
+            hits = index.search(question, k=5)
+            if hits and hits[0].coverage >= ACCEPT:
+                return self.render(s, s.get(Answer, hits[0].answer_id))
+            return self.not_sure(s, hits)
+
+    def not_sure(self, s, hits: list[Hit]) -> Reply:
+        suggestions = [s.get(Answer, h.answer_id) for h in hits if h.coverage >= SUGGEST_MIN][:3]
+        if not suggestions:
+            suggestions = [a for a in (self._overview(s, t) for t in
+                           ("fee_reduction", "priority_exam", "trademark")) if a]
+        text = ("抱歉，这个问题我没有把握回答。您是不是想问下面这些？"
+                "也" + HOTLINES)
+        return Reply(text, [self.button(a) for a in suggestions], None, answered=False)
+
+    def service_points(self, s, division: str, service_type: str | None) -> Reply:
+        query = select(ServicePoint).where(
+            (ServicePoint.division == division) | ServicePoint.division.is_(None))
+        if service_type:
+            query = query.where(ServicePoint.type == service_type)
+        points = s.execute(query.order_by(ServicePoint.division.is_(None), ServicePoint.id)
+                           ).scalars().all()
+        local = [p for p in points if p.division == division]
+        wanted = service_type or "知识产权服务网点"
+        lines = []
+        if not local:
+            lines.append(f"目前没有查到{division}本地的{wanted}公开信息。")
+        for p in (local + [p for p in points if p.division is None])[:3]:
+            lines.append(_describe_point(p, division))
+        lines.append(HOTLINES)
+        sources = {p.source_id: p.source for p in points}
+        text = "\n".join(lines)
+        if sources:
+            text += "\n来源：" + "、".join(f"《{src.document}》" for src in sources.values())
+        overview = self._overview(s, "service_point")
+        buttons = [self.button(overview)] if overview else []
+        return Reply(text, buttons, None)
+
+    def log_unanswered(self, text: str, channel: str, intent: str | None,
+                       score: float | None) -> None:
+        with db.session(self.url) as s, s.begin():
+            s.add(UnansweredQuestion(text=mask_personal(text)[:500], channel=channel[:32],
+                                     intent=intent, score=score))
+
+    def division_names(self) -> list[str]:
+        with db.session(self.url) as s:
+            return list(s.execute(select(Division.name)).scalars())
+
+
+def _entity(entities: list[dict] | None, kind: str) -> str | None:
+    for e in entities or []:
+        if e.get("entity") == kind and e.get("value"):
+            return str(e["value"])
+    return None
+
+
+def _describe_point(p: ServicePoint, asked_division: str) -> str:
+    where = "（全市）" if p.division is None else ""
+    known = [f"{label}：{value}" for label, value in
+             (("地址", p.address), ("电话", p.phone), ("时间", p.hours)) if value]
+    if known:
+        flag = "" if p.verified else "（未经核实，请以官方公布为准）"
+        return f"{p.name}{where}：" + "，".join(known) + flag
+    return f"{p.name}{where}：地址、电话和办公时间暂无公开信息。"

@@ -1,0 +1,108 @@
+"""Replies built from the real knowledge base: right answer, in-force rule, honest gaps."""
+from __future__ import annotations
+
+import pytest
+
+from knowledge.service import KnowledgeService
+from knowledge.text import mask_personal, to_simplified
+from knowledge.loader import read_topics
+from tests.conftest import DATA_DIR
+
+
+@pytest.fixture
+def kb(kb_url):
+    service = KnowledgeService(kb_url)
+    service.set_topics(read_topics(DATA_DIR))
+    return service
+
+
+def test_fee_reduction_conditions_give_2019_thresholds_and_source(kb):
+    reply = kb.answer("专利费减的条件是什么", "ask_fee_reduction", 0.95)
+    assert "5000" in reply.text.replace(",", "").replace("，", "")
+    assert "100万" in reply.text or "1000000" in reply.text.replace(",", "")
+    assert "3500" not in reply.text and "30万" not in reply.text
+    assert "来源：" in reply.text and "2019" in reply.text
+
+
+def test_different_questions_in_one_topic_get_different_answers(kb):
+    who = kb.answer("哪些人可以申请专利费减", "ask_fee_reduction", 0.9)
+    how_much = kb.answer("专利费减能减多少比例", "ask_fee_reduction", 0.9)
+    materials = kb.answer("专利费减需要准备什么材料", "ask_fee_reduction", 0.9)
+    assert len({who.answer_id, how_much.answer_id, materials.answer_id}) == 3
+    assert "85%" in how_much.text and "70%" in how_much.text
+
+
+def test_priority_exam_answers_with_order_85_in_force_and_says_it_changed(kb):
+    reply = kb.answer("优先审查的规定是哪个文件", "ask_priority_exam", 0.9)
+    assert "85" in reply.text
+    assert "76" in reply.text  # the change note names what it replaced
+
+
+def test_before_the_change_the_old_order_applies(kb, today):
+    today("2026-06-01")
+    reply = kb.answer("优先审查的规定是哪个文件", "ask_priority_exam", 0.9)
+    assert "76" in reply.text and "2026-09-01起" not in reply.text
+
+
+def test_answers_are_phone_screen_short(kb):
+    for q, intent in [("商标注册要多少钱", "ask_trademark"), ("被侵权了怎么办", "ask_rights_assistance"),
+                      ("优先审查要什么材料", "ask_priority_exam")]:
+        reply = kb.answer(q, intent, 0.9)
+        body = reply.text.split("\n来源：")[0]
+        assert 0 < len(body) <= 300 + 120, q
+
+
+def test_buttons_lead_to_answers_in_force(kb):
+    reply = kb.answer("专利费减的条件是什么", "ask_fee_reduction", 0.95)
+    assert reply.buttons
+    for button in reply.buttons:
+        answer_id = button["payload"].split('"answer_id":"')[1].rstrip('"}')
+        follow = kb.answer("", None, 0.0, answer_id=answer_id)
+        assert follow.answer_id == answer_id
+
+
+def test_unknown_local_details_are_said_to_be_unknown(kb):
+    reply = kb.answer("我在瑞金，附近有维权援助点吗", "ask_service_point", 0.9,
+                      entities=[{"entity": "county", "value": "瑞金市"},
+                                {"entity": "service_type", "value": "维权援助工作站"}])
+    assert "瑞金" in reply.text and "12345" in reply.text
+    assert "没有查到" in reply.text or "暂无" in reply.text
+
+
+def test_out_of_scope_question_is_not_answered_confidently(kb):
+    reply = kb.answer("今天天气怎么样", "nlu_fallback", 0.3)
+    assert not reply.answered
+    assert "12345" in reply.text
+
+
+def test_a_bare_topic_gets_its_overview(kb):
+    reply = kb.answer("", "ask_trademark", 1.0)
+    assert reply.answer_id and reply.answer_id.startswith("trademark.")
+
+
+@pytest.mark.parametrize("text", ["", " ", "😀😀😀", "<script>alert(1)</script>",
+                                  "'; DROP TABLE kb_answer; --", "x" * 20000,
+                                  "How do I reduce patent fees?"])
+def test_odd_input_gets_a_reply_and_breaks_nothing(kb, text):
+    reply = kb.answer(text[:500], "nlu_fallback", 0.2)
+    assert reply.text
+    assert kb.answer("专利费减的条件是什么", "ask_fee_reduction", 0.95).answered
+
+
+def test_traditional_characters_reach_the_same_answer(kb):
+    simplified = kb.answer("专利费减的条件是什么", "ask_fee_reduction", 0.9)
+    traditional = kb.answer("專利費減的條件是什麼", "ask_fee_reduction", 0.9)
+    assert simplified.answer_id == traditional.answer_id
+    assert to_simplified("商標註冊") == "商标注册"
+
+
+def test_unanswered_questions_are_logged_without_phone_numbers(kb):
+    from sqlalchemy import select
+    from knowledge import db
+    from knowledge.models import UnansweredQuestion
+    kb.log_unanswered("我电话13812345678，问个社保问题", "rest", "nlu_fallback", 0.2)
+    with db.session(kb.url) as s:
+        texts = s.execute(select(UnansweredQuestion.text)).scalars().all()
+    assert any("138****5678" in t for t in texts)
+    assert not any("13812345678" in t for t in texts)
+    assert mask_personal("座机 0797-8123456") == "座机 0797-****3456"

@@ -1,0 +1,41 @@
+"""Both real servers, started as `make run` starts them, answer three questions over REST."""
+from __future__ import annotations
+
+import pytest
+import requests
+
+from bot.run import servers
+from bot.train import model_path
+
+RASA_PORT, ACTIONS_PORT = 5105, 5155
+
+
+@pytest.fixture(scope="module")
+def rest(kb_url, tmp_path_factory):
+    if not model_path().exists():
+        pytest.fail("no trained model: `make test` trains before running pytest")
+    with servers(RASA_PORT, ACTIONS_PORT, log_dir=tmp_path_factory.mktemp("logs")) as base:
+        def ask(text: str, sender: str = "smoke") -> list[dict]:
+            r = requests.post(f"{base}/webhooks/rest/webhook",
+                              json={"sender": sender, "message": text}, timeout=30)
+            r.raise_for_status()
+            return r.json()
+        yield ask
+
+
+def test_fee_reduction_conditions(rest):
+    replies = rest("专利费减的条件是什么")
+    text = "\n".join(r.get("text", "") for r in replies)
+    assert "5000" in text.replace(",", "") and "来源：" in text
+    assert any(r.get("buttons") for r in replies)
+
+
+def test_weather_is_politely_declined(rest):
+    text = "\n".join(r.get("text", "") for r in rest("今天天气怎么样", sender="smoke-2"))
+    assert "抱歉" in text and "12345" in text
+
+
+def test_trademark_window_question(rest):
+    text = "\n".join(r.get("text", "") for r in rest("商标受理窗口能办什么业务", sender="smoke-3"))
+    assert "来源：" in text
+    assert "可注册性" not in text.replace("不做可注册性", "")  # never claims registrability review

@@ -1,0 +1,31 @@
+"""The Chinese tokenizer drops whitespace tokens and normalises traditional characters."""
+from __future__ import annotations
+
+from rasa.engine.graph import ExecutionContext
+from rasa.engine.storage.local_model_storage import LocalModelStorage
+from rasa.engine.storage.resource import Resource
+from rasa.shared.nlu.training_data.message import Message
+
+from bot.nlu.tokenizer import ChineseTokenizer
+
+
+def make(tmp_path):
+    config = {**ChineseTokenizer.get_default_config()}
+    return ChineseTokenizer.create(config, LocalModelStorage(tmp_path), Resource("tok"),
+                                   ExecutionContext(graph_schema=None, model_id="t"))
+
+
+def test_no_whitespace_tokens(tmp_path):
+    message = Message(data={"text": "PCT 申请  费减"})
+    tokens = make(tmp_path).tokenize(message, "text")
+    assert [t.text for t in tokens if not t.text.strip()] == []
+    assert "PCT" in [t.text for t in tokens]
+    for t in tokens:  # offsets still point into the message
+        assert message.get("text")[t.start:t.end] == t.text
+
+
+def test_traditional_text_becomes_simplified(tmp_path):
+    message = Message(data={"text": "專利費減怎麼申請"})
+    tokens = make(tmp_path).tokenize(message, "text")
+    assert message.get("text") == "专利费减怎么申请"
+    assert "".join(t.text for t in tokens) == "专利费减怎么申请"
