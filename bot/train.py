@@ -14,18 +14,19 @@ from pathlib import Path
 
 from bot import settings
 
-INPUTS = ["config.yml", "domain.yml", "data", "knowledge/data/gazetteer.yml",
-          "knowledge/data/service_points.yml", "bot/nlu", "requirements.txt"]
+INPUTS = ["config.yml", "domain.yml", "data", "bot/nlu", "requirements.txt"]
+KNOWLEDGE_INPUTS = ["gazetteer.yml", "service_points.yml"]  # the entity extractor's patterns
 
 
-def fingerprint(root: Path = settings.ROOT) -> str:
+def fingerprint() -> str:
+    paths = [settings.ROOT / name for name in INPUTS]
+    paths += [settings.KNOWLEDGE_DATA_DIR / name for name in KNOWLEDGE_INPUTS]
     digest = hashlib.sha256()
-    for name in INPUTS:
-        path = root / name
+    for path in paths:
         files = sorted(p for p in path.rglob("*") if p.is_file() and p.suffix in (".yml", ".py")) \
             if path.is_dir() else [path]
         for f in files:
-            digest.update(str(f.relative_to(root)).encode() + b"\0" + f.read_bytes())
+            digest.update(f.name.encode() + b"\0" + f.read_bytes())
     return digest.hexdigest()
 
 

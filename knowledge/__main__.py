@@ -9,6 +9,8 @@ from __future__ import annotations
 import argparse
 import sys
 
+sys.modules.setdefault("tensorflow", None)  # see actions/__init__.py: not needed here
+
 from bot import settings
 from knowledge import db, loader
 from knowledge import nlp as kb_nlp

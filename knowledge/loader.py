@@ -32,7 +32,8 @@ class LoadError(Exception):
 
 
 class _LineLoader(yaml.SafeLoader):
-    """Keeps the line of every mapping so errors can name it."""
+    """Keeps the line of every mapping so errors can name it. Dates stay text here, so a bad
+    one is reported against its record instead of failing the whole parse."""
 
     def construct_mapping(self, node, deep=False):
         mapping = super().construct_mapping(node, deep=deep)
@@ -94,6 +95,12 @@ class _Checker:
         if max_len and len(value) > max_len:
             self.fail(path, record, f"{key} has {len(value)} characters, at most {max_len}")
         return value
+
+
+_LineLoader.yaml_implicit_resolvers = {
+    first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
 
 
 def _strip(record: dict) -> dict:

@@ -1,4 +1,5 @@
-"""Every test runs against its own databases under a temporary folder, never var/."""
+"""Every test runs against its own databases in a temporary folder, never var/*.db;
+the trained model under var/models is shared (make test trains it first)."""
 from __future__ import annotations
 
 import os
@@ -6,7 +7,6 @@ import tempfile
 from pathlib import Path
 
 _TMP = Path(tempfile.mkdtemp(prefix="ganzhou-ip-tests-"))
-os.environ["APP_VAR_DIR"] = str(_TMP / "var")
 os.environ["DATABASE_URL"] = f"sqlite:///{_TMP / 'app.db'}"
 os.environ["TRACKER_DB_URL"] = f"sqlite:///{_TMP / 'tracker.db'}"
 os.environ["KB_TODAY"] = "2026-11-26"
