@@ -104,7 +104,8 @@ class KnowledgeService:
         if answer.change_note:
             text += "\n" + answer.change_note
         text += "\n" + source_line(answer)
-        buttons = [self.button(n) for n in (self._answer(s, i) for i in answer.next_ids) if n]
+        buttons = [self.button(n) for n in (self._answer(s, i) for i in answer.next_ids)
+                   if n and n.id != answer.id]
         return Reply(text, buttons, answer.id)
 
     def answer(self, question: str, intent: str | None = None, confidence: float = 0.0,
@@ -141,22 +142,23 @@ class KnowledgeService:
         return Reply(text, [self.button(a) for a in suggestions], None, answered=False)
 
     def service_points(self, s, division: str, service_type: str | None) -> Reply:
-        query = select(ServicePoint).where(
-            (ServicePoint.division == division) | ServicePoint.division.is_(None))
-        if service_type:
-            query = query.where(ServicePoint.type == service_type)
-        points = s.execute(query.order_by(ServicePoint.division.is_(None), ServicePoint.id)
-                           ).scalars().all()
+        """What is known in the division, then where the asked type of point exists at all.
+        Unknown addresses, phones and hours are said to be unknown, never filled in."""
+        points = s.execute(select(ServicePoint).order_by(ServicePoint.id)).scalars().all()
         local = [p for p in points if p.division == division]
-        wanted = service_type or "知识产权服务网点"
+        # Asked for a type: where that type exists. Not asked: the points serving the whole city.
+        of_type = [p for p in points if p.type == service_type or
+                   (service_type is None and p.division is None)]
         lines = []
-        if not local:
-            lines.append(f"目前没有查到{division}本地的{wanted}公开信息。")
-        for p in (local + [p for p in points if p.division is None])[:3]:
-            lines.append(_describe_point(p, division))
+        if service_type and not any(p.division == division for p in of_type):
+            lines.append(f"目前没有查到{division}的{service_type}。")
+        shown = (local if service_type is None else [p for p in local if p.type == service_type])
+        shown += [p for p in local if p not in shown][:1]
+        shown += [p for p in of_type if p.division != division and p not in shown][:2]
+        lines += [_describe_point(p) for p in shown[:4]]
         lines.append(HOTLINES)
-        sources = {p.source_id: p.source for p in points}
         text = "\n".join(lines)
+        sources = {p.source_id: p.source for p in shown}
         if sources:
             text += "\n来源：" + "、".join(f"《{src.document}》" for src in sources.values())
         overview = self._overview(s, "service_point")
@@ -181,8 +183,8 @@ def _entity(entities: list[dict] | None, kind: str) -> str | None:
     return None
 
 
-def _describe_point(p: ServicePoint, asked_division: str) -> str:
-    where = "（全市）" if p.division is None else ""
+def _describe_point(p: ServicePoint) -> str:
+    where = "（全市）" if p.division is None else f"（{p.division}）"
     known = [f"{label}：{value}" for label, value in
              (("地址", p.address), ("电话", p.phone), ("时间", p.hours)) if value]
     if known:
