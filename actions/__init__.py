@@ -1,5 +1,3 @@
-import sys
+from knowledge import without_tensorflow
 
-# spaCy's thinc imports TensorFlow whenever it is installed (Rasa needs it; actions do not):
-# blocking it here saves the action server ~2 s of start-up and several hundred MB.
-sys.modules.setdefault("tensorflow", None)
+without_tensorflow()

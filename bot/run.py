@@ -69,11 +69,16 @@ def rasa_command(port: int, host: str, model: Path) -> list[str]:
     return cmd
 
 
+def web_command() -> list[str]:
+    return [sys.executable, "-m", "bot.web"]
+
+
 @contextlib.contextmanager
 def servers(rasa_port: int = settings.RASA_PORT, actions_port: int = settings.ACTIONS_PORT,
             env_extra: dict | None = None, log_dir: Path | None = None,
-            timeout: float = 240) -> Iterator[str]:
-    """Yields the Rasa server's base URL while both servers run."""
+            timeout: float = 240, web_port: int | None = None) -> Iterator[str]:
+    """Yields the Rasa server's base URL while the servers run; the portal (widget, demo page,
+    staff look-up) only when web_port is given."""
     if not model_path().exists():
         raise ServerError("no trained model: run `make train`")
     log_dir = log_dir or settings.VAR_DIR / "logs"
@@ -82,25 +87,31 @@ def servers(rasa_port: int = settings.RASA_PORT, actions_port: int = settings.AC
                 "ACTION_ENDPOINT_URL": f"http://127.0.0.1:{actions_port}/webhook"})
     env.update(env_extra or {})
     actions = _start(action_command(actions_port), env, log_dir / "actions.log")
-    rasa = None
+    rasa = web = None
     try:
         rasa = _start(rasa_command(rasa_port, settings.BIND_HOST, model_path()), env,
                       log_dir / "rasa.log")
+        if web_port:
+            web = _start(web_command(), {**env, "WEB_PORT": str(web_port),
+                                         "RASA_PORT": str(rasa_port)}, log_dir / "web.log")
+            _wait(f"http://127.0.0.1:{web_port}/health", web, log_dir / "web.log", timeout)
         _wait(f"http://127.0.0.1:{actions_port}/health", actions, log_dir / "actions.log", timeout)
         _wait(f"http://127.0.0.1:{rasa_port}/", rasa, log_dir / "rasa.log", timeout)
         yield f"http://127.0.0.1:{rasa_port}"
     finally:
-        for proc in (rasa, actions):
+        for proc in (web, rasa, actions):
             if proc is not None:
                 _stop(proc)
 
 
 def main() -> int:
-    print("starting the action server and the Rasa server (logs in var/logs/) …")
+    print("starting the action server, the Rasa server and the portal (logs in var/logs/) …")
     try:
-        with servers() as base:
+        with servers(web_port=settings.WEB_PORT) as base:
             print(f"""
 赣州知识产权服务助手 is running.
+  web:   http://127.0.0.1:{settings.WEB_PORT}/   (demo page with the chat widget)
+  staff: http://127.0.0.1:{settings.WEB_PORT}/staff/   (needs STAFF_TOKEN)
   REST:  curl -s {base}/webhooks/rest/webhook -H 'Content-Type: application/json' \\
            -d '{{"sender": "me", "message": "专利费减的条件是什么"}}'
   shell: make shell      (rasa shell against the same action server)

@@ -9,7 +9,9 @@ from __future__ import annotations
 import argparse
 import sys
 
-sys.modules.setdefault("tensorflow", None)  # see actions/__init__.py: not needed here
+from knowledge import without_tensorflow
+
+without_tensorflow()
 
 from bot import settings
 from knowledge import db, loader
