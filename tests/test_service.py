@@ -106,3 +106,30 @@ def test_unanswered_questions_are_logged_without_phone_numbers(kb):
     assert any("138****5678" in t for t in texts)
     assert not any("13812345678" in t for t in texts)
     assert mask_personal("座机 0797-8123456") == "座机 0797-****3456"
+
+
+def test_reloaded_knowledge_reaches_a_running_service_without_retraining(tmp_path):
+    import shutil
+    import time
+
+    from knowledge import loader
+    from knowledge.service import CHECK_EVERY_S
+
+    url = f"sqlite:///{tmp_path / 'kb.db'}"
+    data = tmp_path / "data"
+    shutil.copytree(DATA_DIR, data)
+    loader.load(data, url)
+    service = KnowledgeService(url)
+    service.set_topics(read_topics(data))
+    new_phrasing = "夫妻俩合伙开网店能不能少交专利钱"
+    before = service.answer(new_phrasing, None, 0.0)
+    path = data / "answers" / "fee_reduction.yml"
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace("      - 专利费减的条件是什么\n",
+                                 f"      - 专利费减的条件是什么\n      - {new_phrasing}\n", 1),
+                    encoding="utf-8")
+    loader.load(data, url)
+    time.sleep(CHECK_EVERY_S + 0.1)
+    after = service.answer(new_phrasing, None, 0.0)
+    assert after.answered and after.answer_id == "fee_reduction.eligibility"
+    assert before.answer_id != after.answer_id
