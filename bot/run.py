@@ -60,12 +60,12 @@ def action_command(port: int) -> list[str]:
     return [sys.executable, "-m", "rasa_sdk", "--actions", "actions", "-p", str(port)]
 
 
-def rasa_command(port: int, host: str, model: Path) -> list[str]:
+def rasa_command(port: int, host: str, model: Path, api_token: str) -> list[str]:
     cmd = [sys.executable, "-m", "rasa", "run", "--model", str(model),
            "--endpoints", "endpoints.yml", "--credentials", "credentials.yml",
            "--interface", host, "--port", str(port), "--cors", "*"]
-    if settings.RASA_API_TOKEN:
-        cmd += ["--enable-api", "--auth-token", settings.RASA_API_TOKEN]
+    if api_token:  # the API reads and edits every conversation: never on without a token
+        cmd += ["--enable-api", "--auth-token", api_token]
     return cmd
 
 
@@ -89,8 +89,8 @@ def servers(rasa_port: int = settings.RASA_PORT, actions_port: int = settings.AC
     actions = _start(action_command(actions_port), env, log_dir / "actions.log")
     rasa = web = None
     try:
-        rasa = _start(rasa_command(rasa_port, settings.BIND_HOST, model_path()), env,
-                      log_dir / "rasa.log")
+        rasa = _start(rasa_command(rasa_port, settings.BIND_HOST, model_path(),
+                                   env.get("RASA_API_TOKEN", "")), env, log_dir / "rasa.log")
         if web_port:
             web = _start(web_command(), {**env, "WEB_PORT": str(web_port),
                                          "RASA_PORT": str(rasa_port)}, log_dir / "web.log")

@@ -54,7 +54,5 @@ RASA_PUBLIC_URL = os.environ.get("RASA_PUBLIC_URL") or f"http://127.0.0.1:{RASA_
 ACTION_ENDPOINT_URL = os.environ.get(
     "ACTION_ENDPOINT_URL", f"http://127.0.0.1:{ACTIONS_PORT}/webhook"
 )
-# Rasa's HTTP API exposes every conversation: it is only switched on with a token.
-RASA_API_TOKEN = os.environ.get("RASA_API_TOKEN", "")
 MODEL_DIR = VAR_DIR / "models"
 MODEL_NAME = "ganzhou-ip"

@@ -8,18 +8,21 @@ from bot.run import servers
 from bot.train import model_path
 
 RASA_PORT, ACTIONS_PORT = 5105, 5155
+API_TOKEN = "smoke-api-token"
 
 
 @pytest.fixture(scope="module")
 def rest(kb_url, tmp_path_factory):
     if not model_path().exists():
         pytest.fail("no trained model: `make test` trains before running pytest")
-    with servers(RASA_PORT, ACTIONS_PORT, log_dir=tmp_path_factory.mktemp("logs")) as base:
+    with servers(RASA_PORT, ACTIONS_PORT, log_dir=tmp_path_factory.mktemp("logs"),
+                 env_extra={"RASA_API_TOKEN": API_TOKEN}) as base:
         def ask(text: str, sender: str = "smoke") -> list[dict]:
             r = requests.post(f"{base}/webhooks/rest/webhook",
                               json={"sender": sender, "message": text}, timeout=30)
             r.raise_for_status()
             return r.json()
+        ask.base = base
         yield ask
 
 
@@ -39,3 +42,11 @@ def test_trademark_window_question(rest):
     text = "\n".join(r.get("text", "") for r in rest("商标受理窗口能办什么业务", sender="smoke-3"))
     assert "来源：" in text
     assert "可注册性" not in text.replace("不做可注册性", "")  # never claims registrability review
+
+
+def test_http_api_needs_the_token(rest):
+    tracker = f"{rest.base}/conversations/smoke/tracker"
+    assert requests.get(tracker, timeout=30).status_code == 401
+    assert requests.get(tracker, params={"token": "wrong"}, timeout=30).status_code == 401
+    r = requests.get(tracker, params={"token": API_TOKEN}, timeout=30)
+    assert r.status_code == 200 and r.json()["sender_id"] == "smoke"
