@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import os
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -33,6 +34,13 @@ def _wait(url: str, proc: subprocess.Popen, log: Path, timeout: float) -> None:
             pass
         time.sleep(0.5)
     raise ServerError(f"{url} did not answer within {timeout:.0f} s; see {log}")
+
+
+def _ensure_free(port: int) -> None:
+    """A server already on the port would answer our health checks in place of ours."""
+    with socket.socket() as sock:
+        if sock.connect_ex(("127.0.0.1", port)) == 0:
+            raise ServerError(f"port {port} is already in use: is another `make run` running?")
 
 
 def _start(cmd: list[str], env: dict, log: Path) -> subprocess.Popen:
@@ -81,6 +89,9 @@ def servers(rasa_port: int = settings.RASA_PORT, actions_port: int = settings.AC
     staff look-up) only when web_port is given."""
     if not model_path().exists():
         raise ServerError("no trained model: run `make train`")
+    for port in (rasa_port, actions_port, web_port):
+        if port:
+            _ensure_free(port)
     log_dir = log_dir or settings.VAR_DIR / "logs"
     env = rasa_env()
     env.update({"SANIC_HOST": settings.BIND_HOST,

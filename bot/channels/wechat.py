@@ -1,0 +1,373 @@
+"""WeChat official account channel: POST/GET /webhooks/wechat/webhook.
+
+credentials.yml lists `bot.channels.wechat.WeChatInput:` with no values; every setting comes
+from the environment unless credentials.yml gives it (Rasa refuses an unset ${VAR} there):
+WECHAT_TOKEN, WECHAT_APP_ID, WECHAT_APP_SECRET, WECHAT_AES_KEY (safe mode),
+WECHAT_API_BASE (default https://api.weixin.qq.com), WECHAT_REPLY_TIMEOUT (default 4 s).
+Without a token every request is refused.
+
+WeChat waits 5 s for the HTTP answer and retries three times. So the bot's turn gets
+reply_timeout: done in time, its first message is the passive reply (the XML answer) and any
+further ones go through the customer-service API; too slow, WeChat gets "success" at once and
+all messages follow through that API. Retries are recognised by MsgId in the database and
+never start a second turn.
+"""
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import json
+import logging
+import os
+import re
+import secrets
+import threading
+import time
+import unicodedata
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any, Awaitable, Callable
+
+import requests
+from rasa.core.channels.channel import CollectingOutputChannel, InputChannel, UserMessage
+from sanic import Blueprint, response
+from sanic.request import Request
+from sanic.response import HTTPResponse
+
+from bot.channels import wechat_crypto as wx
+from bot.channels.wechat_store import WeChatStore
+
+logger = logging.getLogger(__name__)
+
+DEFAULT_API_BASE = "https://api.weixin.qq.com"
+DEFAULT_REPLY_TIMEOUT = 4.0  # of WeChat's 5 s: what is left covers the network and our work
+MAX_BODY = 64 * 1024  # WeChat's XML is well under 2 KB
+PUSH_DELAY = 1.0  # seconds: lets the passive reply reach the user before the messages after it
+TOKEN_MARGIN = 300  # seconds before expiry that a token is refreshed
+TOKEN_ERRORS = {40001, 40014, 42001}  # invalid / not an access token / expired: refresh once
+HTTP_TIMEOUT = 10.0
+
+ASK_TO_TYPE = "抱歉，没有听清您的语音。请直接输入文字提问，例如“专利费减的条件是什么”。"
+TEXT_ONLY = "抱歉，我目前只能处理文字消息。请直接输入文字提问，例如“专利费减的条件是什么”。"
+SORRY = "抱歉，系统暂时繁忙，请稍后再试，或拨打12345政务服务热线咨询。"
+OPTION_LINE = "回复 {n} {title}"
+_NUMBER = re.compile(r"^\d{1,2}$")
+
+
+def mask(openid: str) -> str:
+    """OpenIDs identify a person: logs carry a short hash that still links one user's lines."""
+    return "u-" + hashlib.sha256(openid.encode("utf-8")).hexdigest()[:10]
+
+
+class WeChatAPIError(RuntimeError):
+    def __init__(self, errcode: Any, errmsg: Any = "") -> None:
+        super().__init__(f"WeChat API error {errcode}: {errmsg}")
+        self.errcode = errcode
+
+
+class WeChatAPI:
+    """The customer-service API and its access token. Blocking: runs in executor threads.
+
+    The token lives in the database: every replica uses the one the first fetched, since
+    fetching a new token retires the old one a few minutes later."""
+
+    def __init__(self, api_base: str, app_id: str, app_secret: str, store: WeChatStore) -> None:
+        self.api_base = api_base.rstrip("/")
+        self.app_id, self.app_secret, self.store = app_id, app_secret, store
+        self._lock = threading.Lock()
+        self._token: tuple[str, float] | None = None  # (token, refresh-by epoch)
+
+    def token(self, stale: str | None = None) -> str:
+        """A valid token; `stale` is one WeChat just refused, never handed out again."""
+        with self._lock:  # one fetch per process even when several sends need a token
+            now = time.time()
+            for candidate in (self._token, self.store.load_token(self.app_id)):
+                if candidate and candidate[0] != stale and now < candidate[1]:
+                    self._token = candidate
+                    return candidate[0]
+            r = requests.get(f"{self.api_base}/cgi-bin/token", timeout=HTTP_TIMEOUT, params={
+                "grant_type": "client_credential", "appid": self.app_id,
+                "secret": self.app_secret})
+            data = r.json()
+            if not data.get("access_token"):
+                raise WeChatAPIError(data.get("errcode"), data.get("errmsg"))
+            expires = now + int(data.get("expires_in") or 7200) - TOKEN_MARGIN
+            self.store.save_token(self.app_id, data["access_token"], expires)
+            self._token = (data["access_token"], expires)
+            logger.info("wechat access token fetched")
+            return data["access_token"]
+
+    def send_text(self, openid: str, text: str) -> None:
+        # ensure_ascii=False: WeChat shows \\uXXXX escapes literally
+        body = json.dumps({"touser": openid, "msgtype": "text", "text": {"content": text}},
+                          ensure_ascii=False).encode("utf-8")
+        token = self.token()
+        for attempt in (1, 2):
+            r = requests.post(f"{self.api_base}/cgi-bin/message/custom/send",
+                              params={"access_token": token}, data=body, timeout=HTTP_TIMEOUT,
+                              headers={"Content-Type": "application/json; charset=utf-8"})
+            data = r.json()
+            code = data.get("errcode", 0)
+            if code == 0:
+                return
+            if code in TOKEN_ERRORS and attempt == 1:
+                token = self.token(stale=token)
+                continue
+            raise WeChatAPIError(code, data.get("errmsg"))
+
+
+def render(messages: list[dict[str, Any]]) -> tuple[list[str], list[str]]:
+    """The bot's messages as plain texts, buttons as numbered lines; and the payloads in
+    that numbering (one numbering across the whole turn)."""
+    texts: list[str] = []
+    payloads: list[str] = []
+    for message in messages:
+        lines = [message["text"]] if message.get("text") else []
+        options = []
+        for button in message.get("buttons") or []:
+            title = button.get("title") or ""
+            if button.get("payload"):
+                payloads.append(str(button["payload"]))
+                options.append(OPTION_LINE.format(n=len(payloads), title=title))
+            elif button.get("url"):
+                options.append(f"{title}：{button['url']}")
+        if options:
+            lines.append("\n".join(options))
+        for key in ("image", "attachment"):
+            if isinstance(message.get(key), str):
+                lines.append(message[key])
+        if lines:
+            texts.append("\n\n".join(lines))
+    return texts, payloads
+
+
+def _typed(text: str) -> str:
+    """What the user typed never reaches Rasa as an intent payload ("/greet", WeChat's emoji
+    codes "/::)"): options are numbered, so a leading slash is never meant as one. It becomes
+    the division slash "∕", which the tokenizer's NFKC normalisation leaves alone (the
+    full-width "／" would turn back into "/" before Rasa looks for payloads)."""
+    return "\u2215" + text[1:] if text[:1] in ("/", "／") else text
+
+
+class WeChatInput(InputChannel):
+    @classmethod
+    def name(cls) -> str:
+        return "wechat"
+
+    @classmethod
+    def from_credentials(cls, credentials: dict[str, Any] | None) -> "WeChatInput":
+        given = credentials or {}
+
+        def setting(key: str, env: str, default: str = "") -> str:
+            value = given.get(key)
+            return str(value) if value not in (None, "") else os.environ.get(env, default)
+
+        return cls(
+            token=setting("token", "WECHAT_TOKEN"),
+            app_id=setting("app_id", "WECHAT_APP_ID"),
+            app_secret=setting("app_secret", "WECHAT_APP_SECRET"),
+            encoding_aes_key=setting("encoding_aes_key", "WECHAT_AES_KEY"),
+            api_base=setting("api_base", "WECHAT_API_BASE", DEFAULT_API_BASE),
+            reply_timeout=float(setting("reply_timeout", "WECHAT_REPLY_TIMEOUT",
+                                        str(DEFAULT_REPLY_TIMEOUT))),
+        )
+
+    def __init__(self, token: str = "", app_id: str = "", app_secret: str = "",
+                 encoding_aes_key: str = "", api_base: str = DEFAULT_API_BASE,
+                 reply_timeout: float = DEFAULT_REPLY_TIMEOUT) -> None:
+        self.token = token
+        self.app_id = app_id
+        self.app_secret = app_secret
+        self.api_base = api_base
+        self.reply_timeout = reply_timeout
+        # a wrong key fails the start, not every message
+        self.crypto = wx.WeChatCrypto(encoding_aes_key, app_id) if encoding_aes_key else None
+        self.store: WeChatStore | None = None
+        self.api: WeChatAPI | None = None
+        self._tasks: set[asyncio.Task] = set()  # background sends, kept from the collector
+        # its own threads: a slow WeChat API never holds up the database calls of new messages
+        self._api_pool = ThreadPoolExecutor(max_workers=4, thread_name_prefix="wechat-api")
+
+    def _start(self) -> None:
+        if not self.token:
+            logger.warning("wechat channel refuses every request: WECHAT_TOKEN is not set")
+            return
+        self.store = WeChatStore()
+        if self.app_id and self.app_secret:
+            self.api = WeChatAPI(self.api_base, self.app_id, self.app_secret, self.store)
+        else:
+            logger.warning("wechat: no app id/secret, so no customer-service API: answers "
+                           "slower than %.1f s and every message after the first are lost",
+                           self.reply_timeout)
+        logger.info("wechat channel on (%s mode accepted)",
+                    "plaintext and safe" if self.crypto else "plaintext")
+
+    def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
+        self._start()
+        hook = Blueprint("wechat_webhook", __name__)
+
+        @hook.route("/", methods=["GET"])
+        async def health(_: Request) -> HTTPResponse:
+            return response.json({"status": "ok"})
+
+        @hook.route("/webhook", methods=["GET"])
+        async def verify(request: Request) -> HTTPResponse:
+            """WeChat's URL check when the server address is saved in its console."""
+            if not self._signed(request):
+                return response.text("forbidden", status=403)
+            return response.text(request.args.get("echostr", ""))
+
+        @hook.route("/webhook", methods=["POST"])
+        async def receive(request: Request) -> HTTPResponse:
+            if not self._signed(request):
+                return response.text("forbidden", status=403)
+            if len(request.body or b"") > MAX_BODY:
+                return response.text("too large", status=413)
+            safe = request.args.get("encrypt_type") == "aes"
+            if request.args.get("encrypt_type") not in (None, "", "raw", "aes"):
+                return response.text("unknown encrypt_type", status=400)
+            try:
+                msg = self._open(request, safe)
+            except PermissionError:
+                return response.text("forbidden", status=403)
+            except wx.XmlError as err:
+                logger.warning("wechat: refused XML (%s)", err)
+                return response.text("bad request", status=400)
+            if not all(msg.get(k) for k in ("FromUserName", "ToUserName", "MsgType")):
+                return response.text("bad request", status=400)
+            reply = await self._handle(msg, on_new_message)
+            if reply is None:
+                return response.text("success")
+            xml = wx.text_reply(msg["FromUserName"], msg["ToUserName"], reply, int(time.time()))
+            if safe:
+                xml = wx.encrypted_reply(self.crypto, self.token, xml, int(time.time()),
+                                         str(secrets.randbelow(10**10)))
+            return response.text(xml, content_type="application/xml; charset=utf-8")
+
+        return hook
+
+    # -- authentication and the envelope --------------------------------------------------
+    def _signed(self, request: Request) -> bool:
+        """Never open: no token configured refuses everything; stale timestamps are refused."""
+        args = request.args
+        return bool(self.token) and wx.fresh(args.get("timestamp"), time.time()) and \
+            wx.check_signature(args.get("signature"), self.token, args.get("timestamp", ""),
+                               args.get("nonce", ""))
+
+    def _open(self, request: Request, safe: bool) -> dict[str, str]:
+        outer = wx.parse_xml(request.body)
+        if not safe:
+            return outer
+        encrypted = outer.get("Encrypt", "")
+        if self.crypto is None:
+            logger.error("wechat: a safe-mode message, but WECHAT_AES_KEY is not set")
+            raise PermissionError
+        if not encrypted or not wx.check_signature(
+                request.args.get("msg_signature"), self.token, request.args.get("timestamp", ""),
+                request.args.get("nonce", ""), encrypted):
+            raise PermissionError  # before decrypting: no padding oracle for the unsigned
+        try:
+            return wx.parse_xml(self.crypto.decrypt(encrypted))
+        except wx.CryptoError as err:
+            logger.warning("wechat: refused encrypted message (%s)", err)
+            raise PermissionError from err
+
+    # -- what to do with a message --------------------------------------------------------
+    async def _handle(self, msg: dict[str, str],
+                      on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> str | None:
+        """The passive reply's text, or None for "success"."""
+        openid, kind = msg["FromUserName"], msg["MsgType"]
+        if kind == "event":
+            event = msg.get("Event", "").lower()
+            key = f"{openid}:{msg.get('CreateTime', '')}:{event}"
+            if event == "subscribe":  # the bot's own greeting, with its menu numbered
+                return await self._turn(on_new_message, openid, "/greet", key, kind)
+            if event == "click" and msg.get("EventKey"):
+                return await self._turn(on_new_message, openid, msg["EventKey"], key, kind)
+            return None  # unsubscribe, VIEW (a link), location reports …: nothing to say
+        if kind == "text":
+            text = msg.get("Content", "").strip()
+        elif kind == "voice":
+            text = msg.get("Recognition", "").strip()
+            if not text:
+                return ASK_TO_TYPE
+        else:
+            return TEXT_ONLY
+        if not text:
+            return None
+        key = msg.get("MsgId") or f"{openid}:{msg.get('CreateTime', '')}:{kind}"
+        number = unicodedata.normalize("NFKC", text)
+        payload = None
+        if _NUMBER.match(number):
+            payload = await asyncio.to_thread(self.store.option, openid, int(number))
+        return await self._turn(on_new_message, openid, payload or _typed(text), key, kind)
+
+    async def _turn(self, on_new_message: Callable[[UserMessage], Awaitable[Any]],
+                    openid: str, text: str, key: str, kind: str) -> str | None:
+        started = time.perf_counter()
+        first = await asyncio.to_thread(self.store.claim, key)
+        if first is not None:  # a WeChat retry: the turn ran or runs already
+            logger.info("wechat %s %s: retry (%s)", mask(openid), kind, first.state)
+            return first.reply if first.state == "passive" else None
+        task = asyncio.ensure_future(self._run_bot(on_new_message, openid, text, key))
+        done, _ = await asyncio.wait({task}, timeout=self.reply_timeout)
+        if not done:
+            self._later(self._push_when_done(task, openid, key))
+            logger.info("wechat %s %s: slower than %.1f s, answer follows by API",
+                        mask(openid), kind, self.reply_timeout)
+            return None
+        chunks = task.result()
+        if not chunks:
+            await asyncio.to_thread(self.store.finish, key, "pushed")
+            return None
+        await asyncio.to_thread(self.store.finish, key, "passive", chunks[0])
+        if len(chunks) > 1:
+            self._later(self._push(openid, chunks[1:], delay=PUSH_DELAY))
+        logger.info("wechat %s %s: passive reply + %d by API in %.0f ms", mask(openid), kind,
+                    len(chunks) - 1, (time.perf_counter() - started) * 1000)
+        return chunks[0]
+
+    async def _run_bot(self, on_new_message: Callable[[UserMessage], Awaitable[Any]],
+                       openid: str, text: str, key: str) -> list[str]:
+        collector = CollectingOutputChannel()
+        try:
+            await on_new_message(UserMessage(text, collector, openid, input_channel=self.name(),
+                                             message_id=key))
+        except Exception:  # noqa: BLE001 (the user still gets an answer)
+            logger.exception("wechat %s: the bot failed", mask(openid))
+            return [SORRY]
+        texts, payloads = render(collector.messages)
+        await asyncio.to_thread(self.store.save_options, openid, payloads)
+        return wx.pack(texts)
+
+    # -- the customer-service API ---------------------------------------------------------
+    def _later(self, coro: Awaitable[None]) -> None:
+        task = asyncio.ensure_future(coro)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    async def _push_when_done(self, turn: asyncio.Future, openid: str, key: str) -> None:
+        chunks = await turn
+        await self._push(openid, chunks)
+        await asyncio.to_thread(self.store.finish, key, "pushed")
+
+    async def _push(self, openid: str, chunks: list[str], delay: float = 0.0) -> None:
+        if not chunks:
+            return
+        if delay:
+            await asyncio.sleep(delay)
+        if self.api is None:
+            logger.error("wechat %s: %d message(s) lost: no customer-service API configured",
+                         mask(openid), len(chunks))
+            return
+        loop = asyncio.get_running_loop()
+        for i, chunk in enumerate(chunks):
+            try:
+                await loop.run_in_executor(self._api_pool, self.api.send_text, openid, chunk)
+            except WeChatAPIError as err:
+                logger.error("wechat %s: customer-service API refused: %s", mask(openid), err)
+                return
+            except (requests.RequestException, ValueError) as err:
+                # the exception's text holds the URL with the access token: type only
+                logger.error("wechat %s: customer-service API unreachable (%s); %d lost",
+                             mask(openid), type(err).__name__, len(chunks) - i)
+                return

@@ -1,0 +1,144 @@
+"""What the WeChat channel keeps in the application database, so that every Rasa replica
+sees the same: messages already taken (WeChat retries), the numbered options each user was
+last shown, and the access token (fetching a new one elsewhere would invalidate ours).
+
+Its own declarative base: `make kb` reloads the knowledge tables and never touches these.
+Every method is blocking; the channel calls them off the event loop.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import threading
+import time
+
+from sqlalchemy import JSON, Column, DateTime, String, Text, delete, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import declarative_base
+
+from knowledge import db
+
+Base = declarative_base()
+
+KEEP_MESSAGES = dt.timedelta(hours=1)  # WeChat retries within 15 s; replays are refused at 300 s
+PRUNE_EVERY = 600  # seconds
+
+
+def _utcnow() -> dt.datetime:
+    return dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
+
+
+class WeChatMessage(Base):
+    """One incoming message (MsgId, or user + time for events): the key makes a retry a no-op."""
+    __tablename__ = "wechat_message"
+    key = Column(String(160), primary_key=True)
+    state = Column(String(8), nullable=False)  # running | passive | pushed
+    # the passive reply, repeated to a retry: WeChat retries only when it did not receive it
+    reply = Column(Text)
+    created_at = Column(DateTime, nullable=False, index=True)
+
+
+class WeChatOption(Base):
+    """Payloads of the numbered options the user was shown last: "1" sends payloads[0]."""
+    __tablename__ = "wechat_option"
+    openid = Column(String(64), primary_key=True)
+    payloads = Column(JSON, nullable=False)
+    updated_at = Column(DateTime, nullable=False)
+
+
+class WeChatToken(Base):
+    __tablename__ = "wechat_token"
+    app_id = Column(String(64), primary_key=True)
+    token = Column(String(512), nullable=False)
+    expires_at = Column(DateTime, nullable=False)  # UTC, already minus the refresh margin
+
+
+class WeChatStore:
+    def __init__(self, url: str | None = None) -> None:
+        self._url = url
+        Base.metadata.create_all(db.engine(url))
+        self._pruned = 0.0
+        self._prune_lock = threading.Lock()
+
+    def _session(self):
+        return db.session(self._url)
+
+    # -- messages -------------------------------------------------------------------------
+    def claim(self, key: str) -> WeChatMessage | None:
+        """None when this call took the message; else the row of whoever took it first."""
+        self._prune()
+        with self._session() as s:
+            s.add(WeChatMessage(key=key, state="running", created_at=_utcnow()))
+            try:
+                s.commit()
+                return None
+            except IntegrityError:  # insert-or-ignore that works on SQLite and PostgreSQL
+                s.rollback()
+            return s.execute(select(WeChatMessage).where(WeChatMessage.key == key)).scalar_one()
+
+    def finish(self, key: str, state: str, reply: str | None = None) -> None:
+        with self._session() as s:
+            row = s.get(WeChatMessage, key)
+            if row is not None:
+                row.state, row.reply = state, reply
+                s.commit()
+
+    def _prune(self) -> None:
+        now = time.monotonic()
+        with self._prune_lock:
+            if now - self._pruned < PRUNE_EVERY:
+                return
+            self._pruned = now
+        with self._session() as s:
+            s.execute(delete(WeChatMessage)
+                      .where(WeChatMessage.created_at < _utcnow() - KEEP_MESSAGES))
+            s.commit()
+
+    # -- numbered options -----------------------------------------------------------------
+    def save_options(self, openid: str, payloads: list[str]) -> None:
+        """Every bot turn replaces the options: a number refers to the latest list only."""
+        for _ in range(2):  # a replica inserting the same user's first row at once: update it
+            with self._session() as s:
+                row = s.get(WeChatOption, openid)
+                if row is None and not payloads:
+                    return
+                if row is None:
+                    s.add(WeChatOption(openid=openid, payloads=payloads, updated_at=_utcnow()))
+                else:
+                    row.payloads, row.updated_at = payloads, _utcnow()
+                try:
+                    s.commit()
+                    return
+                except IntegrityError:
+                    s.rollback()
+
+    def option(self, openid: str, number: int) -> str | None:
+        with self._session() as s:
+            payloads = s.execute(select(WeChatOption.payloads)
+                                 .where(WeChatOption.openid == openid)).scalar()
+        if payloads and 1 <= number <= len(payloads):
+            return payloads[number - 1]
+        return None
+
+    # -- access token ---------------------------------------------------------------------
+    def load_token(self, app_id: str) -> tuple[str, float] | None:
+        """(token, expiry as epoch seconds), or None."""
+        with self._session() as s:
+            row = s.get(WeChatToken, app_id)
+            if row is None:
+                return None
+            return row.token, row.expires_at.replace(tzinfo=dt.timezone.utc).timestamp()
+
+    def save_token(self, app_id: str, token: str, expires: float) -> None:
+        expires_at = dt.datetime.fromtimestamp(expires, dt.timezone.utc).replace(tzinfo=None)
+        for _ in range(2):
+            with self._session() as s:
+                row = s.get(WeChatToken, app_id)
+                if row is None:
+                    s.add(WeChatToken(app_id=app_id, token=token, expires_at=expires_at))
+                else:
+                    row.token, row.expires_at = token, expires_at
+                try:
+                    s.commit()
+                    return
+                except IntegrityError:
+                    s.rollback()
