@@ -48,6 +48,8 @@ test: train
 
 bench: train
 	$(PY) bench/latency.py
+	$(PY) bench/retrieval.py
+	$(PY) bench/wechat.py
 
 lock: venv
 	$(PY) -m pip freeze --exclude-editable | grep -v '@ file' \
