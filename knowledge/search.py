@@ -1,9 +1,19 @@
 """Retrieval over the knowledge base: which answer fits the question best, and how sure.
 
-Each answer is indexed by its title and its question phrasings. A question is scored by BM25
-against each phrasing (an answer takes its best one). Ranking uses BM25; whether to answer at
-all uses coverage: the share of the question's IDF weight found in the best phrasing, which
-(unlike a raw BM25 score) is comparable between questions.
+A question is matched to each answer through three BM25 fields:
+  phrasing — the answer's title and each question phrasing on its own (its best one counts);
+  all      — all its phrasings together, which rewards an answer several phrasings agree on;
+  body     — its short answer text, which holds words no phrasing uses (印刷费, 纳税申报表).
+Terms are words (jieba with the gazetteer as user dictionary, synonyms folded) and, with less
+weight, character bigrams, which survive odd cuts and typos the typo table does not know.
+Before that, typos from pinyin input are repaired (商标住册 → 商标注册, see HOMOPHONES).
+
+Coverage says how much of the question an answer accounts for: the share of the question's
+word weight the answer contains, a word weighing by how specific it is in everyday Chinese
+(jieba's dictionary frequencies). "现在/大概/以后" weigh almost nothing, so chatty questions still
+reach a right answer, and an unmatched "社保/公积金/天气" weighs a lot, so an off-topic question
+does not. Coverage is comparable between questions (a BM25 score is not), so the service uses it
+to decide whether to answer; the ranking is the BM25 sum scaled by coverage.
 """
 from __future__ import annotations
 
@@ -13,6 +23,7 @@ import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 
+import jieba
 from sqlalchemy import select
 from spacy.language import Language
 
@@ -21,11 +32,57 @@ from knowledge.models import Answer, Division, KbMeta, Term
 from knowledge.text import normalise
 
 K1, B = 1.2, 0.75
+BIGRAM_WEIGHT = 0.4  # a bigram is weaker evidence than a whole word
+ALL_WEIGHT = 1.0  # the answer's phrasings together, on top of its best phrasing
+BODY_WEIGHT = 0.3  # the answer text: more words, more noise, so less weight
+BODY_CREDIT = 0.8  # coverage credit for a word found only in the answer text
+FUZZY_CREDIT = 0.7  # at most this for a word found only through its bigrams (odd cut, typo)
+
+# Specificity of a word = log(1 / its frequency in jieba's dictionary) - SPEC_FLOOR, clamped.
+# Everyday words (怎么 0.7, 现在 0.5) count little, rare ones (质押 6, 社保 6) much.
+SPEC_FLOOR = 7.0
+SPEC_MIN, SPEC_MAX = 0.3, 9.0  # SPEC_MAX also for the gazetteer's canonical terms
+SPEC_UNKNOWN = 1.0  # a Chinese word jieba does not know is mostly a typo or odd cut (类里, 算钱)
+SPEC_LATIN = 4.0  # numbers and Latin words are specific: 第76号令, 3500元, PCT, python
+DISTINCT_SPEC = 3.0  # a matched word this specific counts towards Hit.matched
+
 # Words that carry no meaning for matching. Question words (多少/哪里/怎么/什么时候) are kept:
 # they tell "how much" from "where" from "how".
-STOPWORDS = set("的 了 吗 呢 啊 吧 呀 哦 嘛 么 请问 你好 您好 我 我们 你 您 他 她 它 这个 那个 一下 "
-                "想 想要 要 是 和 与 及 或 就 都 也 还 在 有 个 能 可以 可不可以 会 请 帮 帮我 问 问下 "
-                "问一下 知道 告诉 一个 这 那 吧 嗯 哈".split())
+STOPWORDS = set("""
+的 了 吗 呢 啊 吧 呀 哦 嘛 么 啦 哈 嗯 呗 哇 噢 喔 请问 你好 您好 谢谢 麻烦 麻烦问下
+我 我们 咱 咱们 你 你们 您 他 她 它 他们 自己 人家 这 那 这个 那个 这些 那些 这种 那种 这样 那样
+一下 一个 个 想 想要 要 得 是 是不是 和 与 及 或 或者 还是 就 都 也 还 又 再 在 有 没 没有 有没有
+能 能不能 可以 可不可以 可否 会 会不会 请 帮 帮我 问 问下 问一下 知道 告诉 到底 究竟 具体 一般
+啥 咋 咋办 咋整 呐 则 给 让 把 被 对 从 向 跟 比 了解 看看 说说 讲讲 介绍 下 里 上 中
+""".split())
+
+# Pinyin input turns 商标注册 into 商标住册: a character is replaced by one that sounds the same.
+# Each group is a character of the gazetteer's canonical terms followed by the four most frequent
+# GB2312 characters with the same pinyin (jieba's frequencies; generated once with pypinyin,
+# which is not needed at run time). A knowledge-base word with one such character swapped is
+# read as that word, unless the swapped form is itself a word.
+HOMOPHONES = """
+    三散 上伤尚商赏 专转 业也页叶夜 个各哥格隔 中种重众钟 举据居句具 久就酒九旧
+    五无物吴武 产澶 人任认忍 代带待戴呆 件见间剑建 企其起气七 优有又由右 会回挥毁灰
+    体提题替踢 作做坐左座 例里力离李 侵亲秦 保报抱包宝 先县现线显 入如 公共供宫功
+    具据居举句 册侧测 决觉绝 减见间剑建 划话花画化 利里力离李 办半板班版 加家架假甲
+    务无五物吴 助住主朱驻 势是时使事 区去取曲娶 十是时使事 南难男 印因银引饮 县先现线显
+    发法罚 受手首收守 变便边编遍 可科克客课 商上伤尚赏 四死寺司斯 回会挥毁灰 国过果郭锅
+    地第低底敌 场常厂唱 址之只至直 型行性形姓 培陪配 复副府赴负 多躲夺 大打达答搭
+    实是时使事 审身甚神深 家加架假甲 导到道倒刀 少烧稍 局据居举句 展占站战斩 工共供宫功
+    市是时使事 布不部步补 年念 店点电殿 康抗 强抢墙枪 心新信 志之只至直 息西系喜浠
+    户湖忽虎胡 才菜猜彩 投头透偷 抢强墙枪 护湖忽虎户 报抱包保宝 押呀亚压牙 援元原远院
+    收手受首守 放方房防 政正争证怔 料辽 新心信 无五物吴武 时是使事市 明名命 服副府复赴
+    机及即既极 权全劝圈拳 材才菜猜彩 条跳挑 构够狗沟 查茶差插 标表 橙成称城呈 比必逼笔毕
+    求球秋 油有又由右 注住主朱驻 流六留刘柳 海还害 港刚岗钢纲 湾万完晚玩 澳奥 理里力离李
+    用拥涌 申身甚神深 电点殿店 监见间剑建 知之只至直 示是时使事 社设射蛇 程成称城呈
+    窗床闯创 站占战斩 答大打达搭 管官关观馆 粤月约越曰 系西喜浠细 统同通铜痛 续需须虚许
+    维为未位微 网王往望忘 脐其起气七 范反饭凡翻 茶差插查 行性型形姓 裁才菜猜彩 要药咬腰幺
+    观官管关馆 规归鬼贵跪 计及即既极 训讯寻 许需须虚徐 设射社蛇 证正争政怔 识是时使事
+    诉素苏速 话花画化华 请清情轻青 质之只至直 贯官管关观 贴铁 贷带待代戴 费非飞废妃
+    资自字子紫 赣干敢感赶 转专 金进今近仅 钱前千迁浅 间见剑建兼 附副府复赴 险先县现线
+    集及即既极 项向想像相 预与于鱼余 驳波拨
+"""
 _PUNCT = re.compile(r"^[\W_]+$")
 _CJK = re.compile(r"[\u4e00-\u9fff]+")
 
@@ -34,66 +91,220 @@ _CJK = re.compile(r"[\u4e00-\u9fff]+")
 class Hit:
     answer_id: str
     topic: str
-    score: float  # BM25 of the best phrasing
-    coverage: float  # 0..1, share of the question's weight matched
+    score: float  # ranking score: BM25 of the three fields, scaled by coverage
+    coverage: float  # 0..1, share of the question's word weight the answer contains
+    matched: int = 0  # the question's specific words (DISTINCT_SPEC) the answer contains
 
 
-class SearchIndex:
-    def __init__(self, nlp: Language, synonyms: dict[str, str],
-                 docs: list[tuple[str, str, str]]):
-        """docs: (answer_id, topic, text) — one per phrasing."""
-        self.nlp = nlp
-        self.synonyms = synonyms
-        self.doc_answer = [(a, t) for a, t, _ in docs]
-        self.doc_terms = [Counter(self.terms(text)) for _, _, text in docs]
-        self.doc_len = [sum(c.values()) for c in self.doc_terms]
-        self.avg_len = (sum(self.doc_len) / len(self.doc_len)) if docs else 1.0
-        df: Counter = Counter()
+@dataclass
+class _Query:
+    words: list[str]  # folded, unique
+    bigrams: list[str]  # "~xy", unique
+
+
+class _Field:
+    """One BM25 field over a list of documents (term counters)."""
+
+    def __init__(self, docs: list[Counter]):
+        self.docs = docs
+        self.lengths = [sum(c.values()) for c in docs]
+        self.avg = (sum(self.lengths) / len(docs)) if docs else 1.0
         self.postings: dict[str, list[int]] = defaultdict(list)
-        for i, terms in enumerate(self.doc_terms):
+        for i, terms in enumerate(docs):
             for term in terms:
-                df[term] += 1
                 self.postings[term].append(i)
         n = len(docs)
-        self.idf = {t: math.log(1 + (n - f + 0.5) / (f + 0.5)) for t, f in df.items()}
-        self.unseen_idf = math.log(1 + (n + 0.5) / 0.5)
+        self.idf = {t: math.log(1 + (n - len(p) + 0.5) / (len(p) + 0.5))
+                    for t, p in self.postings.items()}
 
-    def terms(self, text: str) -> list[str]:
-        """Words (synonyms folded) plus character bigrams, which survive typos and odd cuts."""
-        words = []
-        for tok in kb_nlp.tokens(self.nlp, text):
-            if tok in STOPWORDS or _PUNCT.match(tok):
-                continue
-            words.append(self.synonyms.get(tok, tok))
-        bigrams = []
-        for run in _CJK.findall(normalise(text)):
-            bigrams += [f"~{run[i:i + 2]}" for i in range(len(run) - 1)]
-        return words + bigrams
-
-    def search(self, question: str, topic: str | None = None, k: int = 3) -> list[Hit]:
-        q_terms = list(dict.fromkeys(self.terms(question)))
-        if not q_terms:
-            return []
-        scores: dict[int, float] = defaultdict(float)
-        for term in q_terms:
+    def scores(self, terms: list[tuple[str, float]], allowed=None) -> dict[int, float]:
+        out: dict[int, float] = defaultdict(float)
+        for term, weight in terms:
             idf = self.idf.get(term)
             if idf is None:
                 continue
             for i in self.postings[term]:
-                if topic and self.doc_answer[i][1] != topic:
+                if allowed is not None and i not in allowed:
                     continue
-                tf = self.doc_terms[i][term]
-                norm = tf + K1 * (1 - B + B * self.doc_len[i] / self.avg_len)
-                scores[i] += idf * tf * (K1 + 1) / norm
-        total = sum(self.idf.get(t, self.unseen_idf) for t in q_terms)
-        best: dict[str, Hit] = {}
-        for i, score in scores.items():
-            answer_id, answer_topic = self.doc_answer[i]
-            if answer_id in best and best[answer_id].score >= score:
+                tf = self.docs[i][term]
+                norm = tf + K1 * (1 - B + B * self.lengths[i] / self.avg)
+                out[i] += weight * idf * tf * (K1 + 1) / norm
+        return out
+
+
+class SearchIndex:
+    def __init__(self, nlp: Language, synonyms: dict[str, str],
+                 docs: list[tuple[str, str, str]], bodies: dict[str, str] | None = None):
+        """docs: (answer_id, topic, text), one per phrasing; bodies: answer_id → answer text."""
+        self.nlp = nlp
+        self.synonyms = synonyms
+        self.domain = set(synonyms.values())  # canonical gazetteer terms
+        self.terms_set = set(synonyms) | self.domain
+        jieba.dt.check_initialized()
+        self.answers: list[str] = list(dict.fromkeys(a for a, _, _ in docs))
+        self.topic_of = {a: t for a, t, _ in docs}
+        slot = {a: i for i, a in enumerate(self.answers)}
+        self.phrase_answer = [slot[a] for a, _, _ in docs]
+        phrasings = [self._counter(text) for _, _, text in docs]
+        merged = [Counter() for _ in self.answers]
+        for i, terms in zip(self.phrase_answer, phrasings):
+            merged[i].update(terms)
+        body = [self._counter((bodies or {}).get(a, "")) for a in self.answers]
+        self.phrasing, self.all, self.body = _Field(phrasings), _Field(merged), _Field(body)
+        self._index_typos()
+        self.by_topic: dict[str, set[int]] = defaultdict(set)
+        for i, a in enumerate(self.answers):
+            self.by_topic[self.topic_of[a]].add(i)
+
+    # --- typos -------------------------------------------------------------------------
+    def _index_typos(self) -> None:
+        """typo → word for every knowledge-base word with one character swapped for a homophone."""
+        sounds = {g[0]: g[1:] for g in HOMOPHONES.split()}
+        self.vocab = {w for w in [*self.all.idf, *self.body.idf, *self.synonyms,
+                                  *self.synonyms.values()]
+                      if len(w) >= 2 and _CJK.fullmatch(w)}
+        self.typos: dict[str, str] = {}
+        clashes = set()
+        for word in self.vocab:
+            for i, ch in enumerate(word):
+                for alt in sounds.get(ch, ""):
+                    typo = word[:i] + alt + word[i + 1:]
+                    if typo in self.vocab or typo in jieba.dt.FREQ:
+                        continue  # a real word, not a typo
+                    if self.typos.setdefault(typo, word) != word:
+                        clashes.add(typo)  # could be either of two words: leave it alone
+        for typo in clashes:
+            del self.typos[typo]
+        self.typo_len = max(map(len, self.typos), default=0)
+
+    def fix_typos(self, text: str) -> str:
+        """Longest typo first; not where a known word crosses its edge (知识产权举|报, 国|家收)."""
+        out, i = [], 0
+        while i < len(text):
+            for n in range(min(self.typo_len, len(text) - i), 1, -1):
+                word = self.typos.get(text[i:i + n])
+                if word and not self._crosses(text, i, i + n):
+                    out.append(word)
+                    i += n
+                    break
+            else:
+                out.append(text[i])
+                i += 1
+        return "".join(out)
+
+    def _crosses(self, text: str, start: int, end: int) -> bool:
+        """A known word that overlaps text[start:end] without containing or being inside it."""
+        for j in range(max(0, start - 4), end):
+            for k in range(j + 2, min(len(text), j + 5) + 1):
+                if (j < start < k < end or start < j < end < k) and text[j:k] in self.vocab:
+                    return True
+        return False
+
+    # --- analysis ------------------------------------------------------------------------
+    def analyse(self, text: str) -> _Query:
+        """Words without stopwords, synonyms folded; bigrams within the runs of kept words,
+        so "我月" (stopword + word) is not a bigram but "申请费|减" still gives "费减"."""
+        words, runs, run = [], [], ""
+        for tok in self._tokens(text):
+            if tok in STOPWORDS or _PUNCT.match(tok):
+                runs.append(run)
+                run = ""
                 continue
-            matched = sum(self.idf[t] for t in q_terms if t in self.doc_terms[i])
-            best[answer_id] = Hit(answer_id, answer_topic, score, matched / total)
-        return sorted(best.values(), key=lambda h: (-h.score, h.answer_id))[:k]
+            words.append(self.synonyms.get(tok, tok))
+            run += tok
+        runs.append(run)
+        bigrams = []
+        for segment in runs:
+            for cjk in _CJK.findall(segment):
+                bigrams += [f"~{cjk[i:i + 2]}" for i in range(len(cjk) - 1)]
+        return _Query(list(dict.fromkeys(words)), list(dict.fromkeys(bigrams)))
+
+    def _tokens(self, text: str) -> list[str]:
+        """jieba's tokens, with two repairs: a number stays whole (the user word 12345 must not
+        turn 1234567 into 12345 + 67), and a lone character that makes a gazetteer term with
+        the edge of its neighbour takes that character back (申请费|减 → 申请|费减)."""
+        out: list[str] = []
+        glued = False
+        for tok in self.nlp.tokenizer(normalise(text)):
+            if tok.is_space:
+                glued = False
+                continue
+            t = tok.text
+            if glued and t.isdigit() and out[-1].isdigit():
+                out[-1] += t
+            elif (glued and len(t) == 1 and _CJK.match(t) and len(out[-1]) >= 2
+                  and out[-1][-1] + t in self.terms_set):
+                out[-1:] = [out[-1][:-1], out[-1][-1] + t]
+            elif (glued and len(out[-1]) == 1 and _CJK.match(out[-1]) and len(t) >= 2
+                  and out[-1] + t[0] in self.terms_set):
+                out[-1:] = [out[-1] + t[0], t[1:]]
+            else:
+                out.append(t)
+            glued = not tok.whitespace_
+        return out
+
+    def _counter(self, text: str) -> Counter:
+        q = self.analyse(text)  # unique terms are enough: phrasings are short
+        return Counter(q.words + q.bigrams)
+
+    # --- search --------------------------------------------------------------------------
+    def search(self, question: str, topic: str | None = None, k: int = 3) -> list[Hit]:
+        q = self.analyse(self.fix_typos(normalise(question)))
+        if not q.words and not q.bigrams:
+            return []
+        allowed = self.by_topic.get(topic, set()) if topic else None
+        # An everyday word (什么, 怎么) counts half in the ranking, a specific one fully.
+        terms = ([(w, min(1.0, 0.5 + self.specificity(w) / 2)) for w in q.words]
+                 + [(b, BIGRAM_WEIGHT) for b in q.bigrams])
+        score: dict[int, float] = defaultdict(float)
+        for p, s in self.phrasing.scores(terms).items():
+            a = self.phrase_answer[p]
+            if (allowed is None or a in allowed) and s > score[a]:
+                score[a] = s
+        for field, weight in ((self.all, ALL_WEIGHT), (self.body, BODY_WEIGHT)):
+            for a, s in field.scores(terms, allowed).items():
+                score[a] += weight * s
+        hits = []
+        for a, s in score.items():
+            if s <= 0:
+                continue
+            coverage, matched = self._coverage(q, a)
+            # Scaling by coverage prefers the answer that accounts for the whole question
+            # over one that matches a single word of it very well.
+            hits.append(Hit(self.answers[a], self.topic_of[self.answers[a]], s * coverage,
+                            coverage, matched))
+        return sorted(hits, key=lambda h: (-h.score, h.answer_id))[:k]
+
+    def specificity(self, word: str) -> float:
+        """How much a word says, from its frequency in everyday Chinese (see SPEC_FLOOR)."""
+        if word in self.domain:
+            return SPEC_MAX
+        freq = jieba.dt.FREQ.get(word, 0)
+        if not freq:
+            if _CJK.search(word):
+                return SPEC_UNKNOWN
+            return SPEC_LATIN if len(word) >= 2 else SPEC_MIN  # "1", "x" say little
+        return min(SPEC_MAX, max(SPEC_MIN, math.log(jieba.dt.total / (freq + 1)) - SPEC_FLOOR))
+
+    def _coverage(self, q: _Query, a: int) -> tuple[float, int]:
+        phrased, body = self.all.docs[a], self.body.docs[a]
+        total = got = 0.0
+        matched = 0
+        for word in q.words:
+            weight = self.specificity(word)
+            total += weight
+            if word in phrased:
+                credit = 1.0
+            elif word in body:
+                credit = BODY_CREDIT
+            else:
+                grams = [f"~{word[i:i + 2]}" for i in range(len(word) - 1)]
+                shared = sum(1 for g in grams if g in phrased or g in body)
+                credit = FUZZY_CREDIT * shared / len(grams) if grams else 0.0
+            got += weight * credit
+            if credit >= 0.5 and weight >= DISTINCT_SPEC:
+                matched += 1
+        return (got / total if total else 0.0), matched
 
 
 def build_index(session, day: dt.date) -> SearchIndex:
@@ -103,13 +314,14 @@ def build_index(session, day: dt.date) -> SearchIndex:
     kb_nlp.add_user_words(normalise(v) for _, _, v in terms)
     nlp = kb_nlp.build(kb_nlp.patterns_from(terms, divisions))
     synonyms = {normalise(v): normalise(c) for kind, c, v in terms}
-    docs = []
+    docs, bodies = [], {}
     for answer in session.execute(select(Answer)).scalars():
         if not answer.in_force(day):
             continue
+        bodies[answer.id] = answer.short
         for text in [answer.title, *(q.text for q in answer.questions)]:
             docs.append((answer.id, answer.topic, text))
-    return SearchIndex(nlp, synonyms, docs)
+    return SearchIndex(nlp, synonyms, docs, bodies)
 
 
 def kb_version(session) -> str | None:

@@ -6,6 +6,8 @@ stands in for api.weixin.qq.com, counting what it receives. Nothing leaves the m
 """
 from __future__ import annotations
 
+import contextlib
+
 import asyncio
 import base64
 import hashlib
@@ -375,28 +377,32 @@ class FakeWeChatAPI:
         self.server.server_close()
 
 
+@contextlib.contextmanager
 def live(tmp_path_factory, app_id: str, reply_timeout: str):
+    """The real Rasa server with the channel, and the WeChat side that talks to it."""
     if not model_path().exists():
         pytest.fail("no trained model: `make test` trains before running pytest")
     api = FakeWeChatAPI(app_id, "test-secret")
     env = {"WECHAT_TOKEN": TOKEN, "WECHAT_APP_ID": app_id, "WECHAT_APP_SECRET": "test-secret",
            "WECHAT_AES_KEY": AES_KEY, "WECHAT_API_BASE": api.base,
            "WECHAT_REPLY_TIMEOUT": reply_timeout}
-    return api, servers(RASA_PORT, ACTIONS_PORT, env_extra=env,
-                        log_dir=tmp_path_factory.mktemp(f"logs-{app_id}"))
+    try:
+        with servers(RASA_PORT, ACTIONS_PORT, env_extra=env,
+                     log_dir=tmp_path_factory.mktemp(f"logs-{app_id}")) as base:
+            side = WeChatSide(base, app_id)
+            side.api = api
+            yield side
+    finally:
+        api.close()
 
 
 # -- the live channel, answering in time -----------------------------------------------
 class TestPassive:
     @pytest.fixture(scope="class")
     def wechat(self, kb_url, tmp_path_factory):
-        api, running = live(tmp_path_factory, "wx-passive-test", "4.0")
-        with running as base:
-            side = WeChatSide(base, "wx-passive-test")
-            side.api = api
+        with live(tmp_path_factory, "wx-passive-test", "4.0") as side:
             side.say(new_user(), "你好")  # warm-up: the first turn loads lazily
             yield side
-        api.close()
 
     def test_get_echoes_only_when_signed(self, wechat):
         q = wechat.query()
@@ -509,12 +515,8 @@ class TestPassive:
 class TestCustomerServiceAPI:
     @pytest.fixture(scope="class")
     def wechat(self, kb_url, tmp_path_factory):
-        api, running = live(tmp_path_factory, "wx-slow-test", "0.001")
-        with running as base:
-            side = WeChatSide(base, "wx-slow-test")
-            side.api = api
+        with live(tmp_path_factory, "wx-slow-test", "0.001") as side:
             yield side
-        api.close()
 
     def test_slow_answer_says_success_then_arrives_by_api(self, wechat):
         user = new_user()

@@ -1,0 +1,201 @@
+"""Top-1 accuracy and latency of the retrieval step on held-out questions.
+
+The questions (tests/retrieval/questions.yml) were written apart from the knowledge data.
+Each is searched twice, as the service would:
+  cross-topic — the topic is unknown (NLU unsure): the first hit is given only if the
+                service's accept rule (service.confident) takes it, otherwise "not sure";
+  in-topic    — NLU is sure of the labelled topic: the first in-topic hit if its coverage
+                reaches service.IN_TOPIC_MIN, otherwise the topic's overview.
+Out-of-scope questions (answer: null) must be rejected by the cross-topic rule.
+
+    PYTHONPATH=. .venv/bin/python bench/retrieval.py [--questions FILE]
+
+Always exits 0: it is a measurement. tests/test_retrieval.py asserts the accuracy goals.
+"""
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+import time
+from collections import defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+if __name__ == "__main__":
+    sys.modules.setdefault("tensorflow", None)  # thinc would import it; search does not need it
+from bot import settings  # noqa: E402
+from knowledge import db  # noqa: E402
+from knowledge.search import SearchIndex, build_index  # noqa: E402
+from knowledge import service  # noqa: E402
+
+QUESTIONS = settings.ROOT / "tests" / "retrieval" / "questions.yml"
+GOAL_TOP1, GOAL_OOS, GOAL_P95_MS = 0.90, 0.90, 20.0
+
+
+@dataclass
+class Question:
+    text: str
+    answers: list[str]  # empty: out of scope
+    topic: str | None
+
+
+@dataclass
+class Result:
+    in_scope: int = 0
+    cross_right: int = 0
+    in_topic_right: int = 0
+    oos: int = 0
+    oos_rejected: int = 0
+    wrong_accepts: int = 0  # in-scope questions answered confidently with a wrong answer
+    per_topic: dict = field(default_factory=lambda: defaultdict(lambda: [0, 0, 0]))  # n, cross, in
+    misses: list = field(default_factory=list)  # (kind, question, got, expected)
+    latencies_ms: list = field(default_factory=list)
+
+    @property
+    def cross_top1(self) -> float:
+        return self.cross_right / self.in_scope if self.in_scope else 0.0
+
+    @property
+    def in_topic_top1(self) -> float:
+        return self.in_topic_right / self.in_scope if self.in_scope else 0.0
+
+    @property
+    def oos_rejection(self) -> float:
+        return self.oos_rejected / self.oos if self.oos else 1.0
+
+    @property
+    def false_accept_rate(self) -> float:
+        """Confident answers that are wrong: in-scope wrong accepts plus accepted out-of-scope."""
+        total = self.in_scope + self.oos
+        return (self.wrong_accepts + self.oos - self.oos_rejected) / total if total else 0.0
+
+
+def load_questions(path: Path = QUESTIONS) -> list[Question]:
+    rows = yaml.safe_load(path.read_text(encoding="utf-8"))["questions"]
+    out = []
+    for row in rows:
+        answer = row.get("answer")
+        answers = [] if answer is None else ([answer] if isinstance(answer, str) else list(answer))
+        out.append(Question(str(row["q"]), answers, row.get("topic")))
+    return out
+
+
+def load_index(url: str | None = None) -> tuple[SearchIndex, dict[str, str]]:
+    """The index the service would build today, and each topic's overview answer."""
+    from sqlalchemy import select
+    from knowledge.models import Answer
+    day = settings.today()
+    with db.session(url) as s:
+        index = build_index(s, day)
+        overviews = {a.topic: a.id for a in s.execute(
+            select(Answer).where(Answer.overview.is_(True))).scalars() if a.in_force(day)}
+    return index, overviews
+
+
+def cross_topic(index: SearchIndex, text: str) -> str | None:
+    """What the service answers when the topic is unknown (None: not sure)."""
+    hits = index.search(text, k=5)
+    return hits[0].answer_id if hits and service.confident(hits[0]) else None
+
+
+def in_topic(index: SearchIndex, overviews: dict[str, str], text: str, topic: str) -> str | None:
+    """What the service answers when NLU is sure of the topic."""
+    hits = index.search(text, topic=topic)
+    if hits and hits[0].coverage >= service.IN_TOPIC_MIN:
+        return hits[0].answer_id
+    return overviews.get(topic)
+
+
+def evaluate(index: SearchIndex, overviews: dict[str, str], questions: list[Question],
+             timed: bool = False) -> Result:
+    res = Result()
+
+    def run(fn, *args):
+        started = time.perf_counter()
+        value = fn(*args)
+        if timed:
+            res.latencies_ms.append((time.perf_counter() - started) * 1000)
+        return value
+
+    for q in questions:
+        got = run(cross_topic, index, q.text)
+        if not q.answers:
+            res.oos += 1
+            if got is None:
+                res.oos_rejected += 1
+            else:
+                res.misses.append(("oos", q.text, got, None))
+            continue
+        res.in_scope += 1
+        counts = res.per_topic[q.topic]
+        counts[0] += 1
+        if got in q.answers:
+            res.cross_right += 1
+            counts[1] += 1
+        else:
+            if got is not None:
+                res.wrong_accepts += 1
+            res.misses.append(("cross", q.text, got, q.answers))
+        if q.topic:
+            got_in = run(in_topic, index, overviews, q.text, q.topic)
+            if got_in in q.answers:
+                res.in_topic_right += 1
+                counts[2] += 1
+            else:
+                res.misses.append(("in-topic", q.text, got_in, q.answers))
+    return res
+
+
+def pct(values: list[float], p: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))]
+
+
+def report(res: Result) -> None:
+    print(f"questions: {res.in_scope} in scope, {res.oos} out of scope (accept: coverage ≥ "
+          f"{service.ACCEPT}, or ≥ {service.ACCEPT_WITH_WORDS} with {service.ACCEPT_WORDS}+ "
+          f"specific words; in topic: coverage ≥ {service.IN_TOPIC_MIN} else overview)")
+    print(f"cross-topic top-1 (accepted and right): {res.cross_top1:6.1%}  "
+          f"({res.cross_right}/{res.in_scope})")
+    print(f"in-topic top-1 (NLU sure of topic):     {res.in_topic_top1:6.1%}  "
+          f"({res.in_topic_right}/{res.in_scope})")
+    print(f"out-of-scope rejected:                  {res.oos_rejection:6.1%}  "
+          f"({res.oos_rejected}/{res.oos})")
+    print(f"false accepts (confident and wrong):    {res.false_accept_rate:6.1%}  "
+          f"({res.wrong_accepts} in scope + {res.oos - res.oos_rejected} out of scope)")
+    print("\nper topic           n   cross  in-topic")
+    for topic, (n, cross, inside) in sorted(res.per_topic.items()):
+        print(f"  {topic:18s}{n:3d}  {cross / n:6.1%}  {inside / n:6.1%}")
+    print(f"\nmisses ({len(res.misses)}):")
+    for kind, text, got, expected in res.misses:
+        want = "reject" if expected is None else " | ".join(expected)
+        print(f"  [{kind:8s}] {text} → {got or 'not sure'}  (want {want})")
+    lat = res.latencies_ms
+    if lat:
+        print(f"\nlatency over {len(lat)} searches: p50 {statistics.median(lat):.2f} ms  "
+              f"p95 {pct(lat, 95):.2f} ms  max {max(lat):.2f} ms")
+    goals = [("cross-topic top-1 ≥ 90%", res.cross_top1 >= GOAL_TOP1),
+             ("out-of-scope rejected ≥ 90%", res.oos_rejection >= GOAL_OOS),
+             ("p95 < 20 ms", bool(lat) and pct(lat, 95) < GOAL_P95_MS)]
+    print("\ngoals: " + "  ".join(f"{name}: {'MET' if ok else 'NOT MET'}" for name, ok in goals))
+    print("ALL GOALS MET" if all(ok for _, ok in goals) else "GOALS NOT MET")
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--questions", type=Path, default=QUESTIONS)
+    args = parser.parse_args()
+    questions = load_questions(args.questions)
+    index, overviews = load_index()
+    evaluate(index, overviews, questions)  # warm-up: jieba dictionary, caches
+    res = evaluate(index, overviews, questions, timed=True)
+    report(res)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,60 @@
+"""The retrieval step on held-out questions (tests/retrieval/questions.yml), as bench/retrieval.py
+measures it, minus the timing (latency is measured by the bench only).
+
+Asserted: top-1 accuracy when NLU is sure of the topic (in-topic search, the path that in-scope
+questions normally take) and rejection of out-of-scope questions when the topic is unknown.
+Cross-topic accuracy (topic unknown: the hard case) is reported by the bench; here it only has
+a floor that catches a regression.
+"""
+from __future__ import annotations
+
+import pytest
+
+from bench.retrieval import evaluate, load_index, load_questions
+from knowledge.loader import read_topics
+from tests.conftest import DATA_DIR
+
+GOAL_IN_TOPIC, GOAL_OOS = 0.90, 0.90
+CROSS_TOPIC_FLOOR = 0.80
+
+
+@pytest.fixture(scope="module")
+def questions():
+    return load_questions()
+
+
+@pytest.fixture(scope="module")
+def result(kb_url, questions):
+    index, overviews = load_index(kb_url)
+    return evaluate(index, overviews, questions)
+
+
+def test_question_file_is_a_fair_sample(kb_url, questions):
+    from sqlalchemy import select
+    from knowledge import db
+    from knowledge.models import Answer
+    with db.session(kb_url) as s:
+        ids = set(s.execute(select(Answer.id)).scalars())
+    in_scope = [q for q in questions if q.answers]
+    assert len(in_scope) >= 170 and len(questions) - len(in_scope) >= 40
+    assert {q.topic for q in in_scope} == set(read_topics(DATA_DIR))
+    for q in in_scope:
+        assert set(q.answers) <= ids, q.text  # a renamed answer must be relabelled
+        assert any(a.startswith(q.topic + ".") for a in q.answers), q.text  # reachable in topic
+
+
+def misses(result, kind):
+    return "\n".join(f"{text} → {got} (want {want})"
+                     for k, text, got, want in result.misses if k == kind)
+
+
+def test_in_topic_top1(result):
+    assert result.in_topic_top1 >= GOAL_IN_TOPIC, misses(result, "in-topic")
+
+
+def test_out_of_scope_questions_are_rejected(result):
+    assert result.oos_rejection >= GOAL_OOS, misses(result, "oos")
+
+
+def test_cross_topic_top1_does_not_regress(result):
+    assert result.cross_top1 >= CROSS_TOPIC_FLOOR, misses(result, "cross")
