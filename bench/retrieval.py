@@ -98,16 +98,13 @@ def load_index(url: str | None = None) -> tuple[SearchIndex, dict[str, str]]:
 
 def cross_topic(index: SearchIndex, text: str) -> str | None:
     """What the service answers when the topic is unknown (None: not sure)."""
-    hits = index.search(text, k=5)
-    return hits[0].answer_id if hits and service.confident(hits[0]) else None
+    return service.decide(index, text, None).answer_id
 
 
 def in_topic(index: SearchIndex, overviews: dict[str, str], text: str, topic: str) -> str | None:
     """What the service answers when NLU is sure of the topic."""
-    hits = index.search(text, topic=topic)
-    if hits and hits[0].coverage >= service.IN_TOPIC_MIN:
-        return hits[0].answer_id
-    return overviews.get(topic)
+    choice = service.decide(index, text, topic)
+    return choice.answer_id or overviews.get(choice.overview_of)
 
 
 def evaluate(index: SearchIndex, overviews: dict[str, str], questions: list[Question],

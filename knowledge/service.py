@@ -26,6 +26,7 @@ IN_TOPIC_MIN = 0.25  # coverage needed to prefer a specific answer over the topi
 ACCEPT = 0.65
 ACCEPT_WITH_WORDS = 0.5
 ACCEPT_WORDS = 2
+OTHER_TOPIC_MARGIN = 0.15  # how much more another topic's hit must cover to overrule NLU
 SUGGEST_MIN = 0.3  # coverage a hit needs to be offered as a suggestion
 CHECK_EVERY_S = 2.0
 HOTLINES = "可拨打12345政务服务热线咨询，或登录全国12315平台投诉举报。"
@@ -36,6 +37,34 @@ def confident(hit: Hit) -> bool:
     """Whether the best hit of a cross-topic search is good enough to answer with."""
     return hit.coverage >= ACCEPT or (hit.coverage >= ACCEPT_WITH_WORDS
                                       and hit.matched >= ACCEPT_WORDS)
+
+
+@dataclass
+class Choice:
+    answer_id: str | None  # the answer to give
+    overview_of: str | None  # else: this topic's overview
+    hits: list[Hit]  # else: "not sure", suggesting these
+
+
+def decide(index: SearchIndex, question: str, topic: str | None) -> Choice:
+    """Which answer a question gets; `topic` is the one NLU is sure of, or None.
+
+    In the topic, the best hit unless it covers too little (then the topic's overview). A
+    neighbouring topic's hit wins when it is confident and covers clearly more of the question:
+    NLU reads "证明商标官费多少" as a GI question, the answer is in the trademark fees.
+    Without a topic, the best hit only when confident.
+    """
+    hits = index.search(question, k=5)
+    if topic is None:
+        return Choice(hits[0].answer_id if hits and confident(hits[0]) else None, None, hits)
+    inside = index.search(question, topic=topic, k=1)
+    best_in = inside[0].coverage if inside else 0.0
+    if hits and hits[0].topic != topic and confident(hits[0]) \
+            and hits[0].coverage >= best_in + OTHER_TOPIC_MARGIN:
+        return Choice(hits[0].answer_id, None, hits)
+    if inside and best_in >= IN_TOPIC_MIN:
+        return Choice(inside[0].answer_id, None, hits)
+    return Choice(None, topic, hits)
 
 
 @dataclass
@@ -130,18 +159,14 @@ class KnowledgeService:
             county = _entity(entities, "county")
             if topic == "service_point" and county:
                 return self.service_points(s, county, _entity(entities, "service_type"))
-            index = self.index()
-            if topic and confidence >= INTENT_SURE:
-                hits = index.search(question, topic=topic)
-                if hits and hits[0].coverage >= IN_TOPIC_MIN:
-                    return self.render(s, s.get(Answer, hits[0].answer_id))
-                overview = self._overview(s, topic)
-                if overview:
-                    return self.render(s, overview)
-            hits = index.search(question, k=5)
-            if hits and confident(hits[0]):
-                return self.render(s, s.get(Answer, hits[0].answer_id))
-            return self.not_sure(s, hits)
+            choice = decide(self.index(), question,
+                            topic if topic and confidence >= INTENT_SURE else None)
+            if choice.answer_id:
+                return self.render(s, s.get(Answer, choice.answer_id))
+            overview = self._overview(s, choice.overview_of) if choice.overview_of else None
+            if overview:
+                return self.render(s, overview)
+            return self.not_sure(s, choice.hits)
 
     def not_sure(self, s, hits: list[Hit]) -> Reply:
         suggestions = [s.get(Answer, h.answer_id) for h in hits if h.coverage >= SUGGEST_MIN][:3]
