@@ -109,7 +109,8 @@ class _FormValidation(FormValidationAction):
         return {}
 
     def answer(self, requested: str, said: Said) -> dict[str, Any]:
-        return {requested: said.entity("lead_kind") or said.text}
+        """What the message says for the slot asked for (its validate_ method checks it)."""
+        return {requested: said.text}
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: dict[str, Any]) -> list[dict[str, Any]]:
@@ -153,6 +154,9 @@ class ValidateLeadForm(_FormValidation):
             return {}
         kind = said.entity("lead_kind") or fields.kind_of(said.text)
         return {"lead_kind": kind} if kind in KINDS and kind != "other" else {}
+
+    def answer(self, requested: str, said: Said) -> dict[str, Any]:
+        return {requested: said.entity("lead_kind") or said.text}  # a kind button or words
 
     def validate_lead_kind(self, value, dispatcher, tracker, domain):
         if value is None:
