@@ -90,7 +90,7 @@ class Said:
         return self._is("deny")
 
     def cancels(self) -> bool:
-        return self._is("cancel_form")
+        return self._is("cancel_form") or (not self.button and fields.cancels(self.text))
 
     def asks_knowledge(self) -> bool:
         return self.intent in KNOWLEDGE_INTENTS and (self.button or (
@@ -194,7 +194,7 @@ class ValidateLeadForm(_FormValidation):
         if value is None:
             return {"lead_consent": None}
         said = Said.of(tracker)
-        if said.affirms():
+        if said.affirms() and (said.button or not fields.negated(said.text)):  # explicit only
             return {"lead_consent": True}
         if said.denies():  # the form stops here; action_finish_lead says nothing was kept
             return {"lead_consent": False, REQUESTED: None}

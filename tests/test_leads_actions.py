@@ -103,6 +103,8 @@ def test_cancel_stops_the_form_at_any_question(form):
     for requested in ("lead_what", "lead_phone", "lead_confirm"):
         slots, _ = run(form, tracker(said("算了", "cancel_form", 0.97), requested, **ANSWERS))
         assert slots == {requested: None, "requested_slot": None}
+    slots, _ = run(form, tracker(said("退出登记", "goodbye", 0.99), "lead_who", **ANSWERS))
+    assert slots == {"lead_who": None, "requested_slot": None}
 
 
 def test_a_knowledge_question_fills_nothing_so_the_rules_answer_it(form):
@@ -124,6 +126,10 @@ def test_consent_refused_ends_the_form(form):
     assert slots == {"lead_consent": False, "requested_slot": None}
     slots, says = run(form, tracker(said("随便吧", "out_of_scope", 0.4), "lead_consent"))
     assert slots == {"lead_consent": None} and "同意" in says[0]
+    # NLU hears "没有" as yes; consent has to be explicit
+    slots, _ = run(form, tracker(said("没有", "affirm", 0.87), "lead_consent"))
+    assert slots == {"lead_consent": None}
+    assert run(form, tracker(said("同意", "affirm"), "lead_consent"))[0] == {"lead_consent": True}
 
 
 def test_read_back_confirm_and_change_one_field(form):

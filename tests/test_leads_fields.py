@@ -104,3 +104,16 @@ def test_questions_are_told_from_answers(text, question):
 ])
 def test_wanting_a_change_is_told_from_confirming(text, change):
     assert fields.wants_change(text) is change
+
+
+@pytest.mark.parametrize("text, no", [("没有", True), ("不想", True), ("别登记", True),
+                                      ("同意", False), ("没问题", False), ("好的", False)])
+def test_negations_are_never_consent(text, no):
+    assert fields.negated(text) is no
+
+
+@pytest.mark.parametrize("text, off", [("退出登记", True), ("算了吧", True), ("不举报了", True),
+                                       ("取消", True), ("不清楚", False),
+                                       ("他们取消了我们的授权却还在用我们的商标", False)])
+def test_cancelling_in_words(text, off):
+    assert fields.cancels(text) is off

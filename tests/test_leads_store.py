@@ -93,12 +93,13 @@ def test_status_changes_follow_the_workflow_and_are_audited(kb_url):
 
 
 def test_view_and_export_are_audited(kb_url):
+    who = f"审计员{key()[:6]}"  # only this test's entries
     lead, _ = store.file(key(), draft(kind="gi", place="赣县区某农贸市场"))
-    assert store.view(lead.ticket, "张三").phone == "13912345678"
-    rows = store.export(store.Filter(kind="gi", county="赣县区"), "张三")
+    assert store.view(lead.ticket, who).phone == "13912345678"
+    rows = store.export(store.Filter(kind="gi", county="赣县区"), who)
     assert lead.ticket in [r.ticket for r in rows]
     with store.session() as s:
-        audit = s.execute(select(LeadAudit).where(LeadAudit.staff == "张三")
+        audit = s.execute(select(LeadAudit).where(LeadAudit.staff == who)
                           .order_by(LeadAudit.id)).scalars().all()
     assert [(a.action, a.ticket) for a in audit] == [("view", lead.ticket), ("export", None)]
     assert audit[1].detail == f"{len(rows)} leads; kind=gi county=赣县区"

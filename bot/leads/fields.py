@@ -52,6 +52,7 @@ _FIELD_WORDS = [
     ("who", ("对象", "被举报", "对方", "商家", "公司", "是谁")),
     ("evidence", ("证据", "材料", "照片", "凭证")),
 ]
+CANCEL_WORDS = ("算了", "取消", "退出", "不登记", "不举报", "不投诉", "不弄了", "不填了", "不查了")
 UNKNOWN_WHO = ("不知道", "不清楚", "不详", "未知", "没有", "无", "跳过", "不确定", "不知道是谁")
 
 _TAGS = re.compile(r"<[^<>]{0,200}>")
@@ -135,6 +136,18 @@ def wants_change(text: str | None) -> bool:
     """"有问题", "电话错了", "要改": not "没错" or "没问题", which confirm."""
     text = re.sub("没错|不错|没问题|没有问题", "", text or "")
     return any(w in text for w in ("改", "错", "不对", "有误", "有问题", "更正", "重填", "重新填"))
+
+
+def negated(text: str | None) -> bool:
+    """"没有", "不想": words a consent must not contain ("没问题" is a yes)."""
+    text = re.sub("没问题|没有问题|没错", "", text or "")
+    return any(w in text for w in ("不", "没", "别", "否", "拒"))
+
+
+def cancels(text: str | None) -> bool:
+    """A short message that calls the form off in words NLU may file elsewhere ("退出登记")."""
+    text = clean(text)
+    return len(text) <= 8 and any(w in text for w in CANCEL_WORDS)
 
 
 def is_question(text: str | None) -> bool:
