@@ -10,6 +10,8 @@ from actions.knowledge_base import SERVICE, warm_up
 
 MAX_QUESTION = 500  # longer input is searched by its start; the whole text stays in the tracker
 FALLBACK = "nlu_fallback"
+# Someone reading how to get help with an infringement can report it here and now.
+REPORT_BUTTON = {"title": "我要登记侵权线索", "payload": "/report_infringement"}
 
 warm_up()
 
@@ -44,7 +46,10 @@ class ActionAnswer(Action):
             answer_id=next(tracker.get_latest_entity_values("answer_id"), None),
             entities=message.get("entities"),
         )
-        dispatcher.utter_message(text=reply.text, buttons=reply.buttons)
+        buttons = reply.buttons
+        if (reply.answer_id or "").startswith("rights_assistance."):
+            buttons = [*buttons, REPORT_BUTTON]
+        dispatcher.utter_message(text=reply.text, buttons=buttons)
         if not reply.answered:
             SERVICE.log_unanswered(text, tracker.get_latest_input_channel() or "unknown",
                                    intent, confidence)

@@ -1,5 +1,6 @@
 """Starts the action server and the Rasa server, waits until both answer, and stops both
-cleanly on Ctrl-C. `servers()` is the same start-up for tests and benchmarks."""
+cleanly on Ctrl-C. `servers()` is the same start-up for tests and benchmarks. With
+LEADS_FORWARD_URL set it also runs the worker that forwards complaint leads."""
 from __future__ import annotations
 
 import contextlib
@@ -98,8 +99,11 @@ def servers(rasa_port: int = settings.RASA_PORT, actions_port: int = settings.AC
                 "ACTION_ENDPOINT_URL": f"http://127.0.0.1:{actions_port}/webhook"})
     env.update(env_extra or {})
     actions = _start(action_command(actions_port), env, log_dir / "actions.log")
-    rasa = web = None
+    rasa = web = forwarder = None
     try:
+        if env.get("LEADS_FORWARD_URL"):
+            forwarder = _start([sys.executable, "-m", "bot.leads.forwarder"], env,
+                               log_dir / "forwarder.log")
         rasa = _start(rasa_command(rasa_port, settings.BIND_HOST, model_path(),
                                    env.get("RASA_API_TOKEN", "")), env, log_dir / "rasa.log")
         if web_port:
@@ -110,7 +114,7 @@ def servers(rasa_port: int = settings.RASA_PORT, actions_port: int = settings.AC
         _wait(f"http://127.0.0.1:{rasa_port}/", rasa, log_dir / "rasa.log", timeout)
         yield f"http://127.0.0.1:{rasa_port}"
     finally:
-        for proc in (web, rasa, actions):
+        for proc in (web, rasa, forwarder, actions):
             if proc is not None:
                 _stop(proc)
 

@@ -45,6 +45,22 @@ def staff_token() -> str:
     return os.environ.get("STAFF_TOKEN", "")
 
 
+def leads_forward_url() -> str:
+    """The protection centre's endpoint for new leads. Empty: leads wait for staff to export."""
+    return os.environ.get("LEADS_FORWARD_URL", "")
+
+
+def leads_forward_token() -> str:
+    """Sent as `Authorization: Bearer …` to LEADS_FORWARD_URL when set."""
+    return os.environ.get("LEADS_FORWARD_TOKEN", "")
+
+
+def leads_retention_days() -> int:
+    """Closed leads older than this are anonymised by `python -m bot.leads retention`."""
+    return int(os.environ.get("LEADS_RETENTION_DAYS", "365"))
+
+
+LEADS_FORWARD_POLL_SECONDS = float(os.environ.get("LEADS_FORWARD_POLL_SECONDS", "5"))
 BIND_HOST = os.environ.get("BIND_HOST", "127.0.0.1")
 RASA_PORT = int(os.environ.get("RASA_PORT", "5005"))
 ACTIONS_PORT = int(os.environ.get("ACTIONS_PORT", "5055"))

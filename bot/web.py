@@ -11,6 +11,7 @@ from __future__ import annotations
 from sanic import Sanic
 
 from bot import ratings, settings, staff, web_public
+from bot.leads import staff_api as leads_staff
 from knowledge import without_tensorflow
 from knowledge.loader import read_topics
 from knowledge.service import KnowledgeService
@@ -28,6 +29,7 @@ def create_app(name: str = "ganzhou-ip-portal") -> Sanic:
     service = KnowledgeService()
     service.set_topics(read_topics(settings.KNOWLEDGE_DATA_DIR))
     app.blueprint(staff.blueprint(service))
+    app.blueprint(leads_staff.blueprint())
 
     async def _tables(_app, _loop):
         ratings.create_tables()

@@ -1,0 +1,70 @@
+"""Tables of the lead workflow, in the application database beside the knowledge base."""
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import Column, DateTime, ForeignKey, Integer, String, Text
+
+from knowledge.models import Base
+
+STATUSES = ("new", "forwarded", "accepted", "closed")
+KINDS = ("patent", "trademark", "gi", "agency", "other")
+
+
+def utcnow() -> dt.datetime:
+    return dt.datetime.utcnow()
+
+
+class Lead(Base):
+    __tablename__ = "lead"
+    id = Column(Integer, primary_key=True)
+    ticket = Column(String(24), nullable=False, unique=True)
+    # The form's draft id: a repeated confirmation finds this row instead of adding one.
+    submission_key = Column(String(64), nullable=False, unique=True)
+    status = Column(String(16), nullable=False, default="new", index=True)
+    kind = Column(String(16), nullable=False, index=True)
+    what = Column(Text, nullable=False)
+    place = Column(Text, nullable=False)
+    county = Column(String(32), index=True)  # the division `place` names, for filtering
+    who = Column(Text)  # optional: citizens often do not know
+    evidence = Column(Text, nullable=False)
+    name = Column(String(64), nullable=False)
+    phone = Column(String(20), nullable=False)
+    channel = Column(String(32), nullable=False)
+    consent_at = Column(DateTime, nullable=False)  # the privacy notice was accepted then
+    created_at = Column(DateTime, nullable=False, default=utcnow, index=True)
+    updated_at = Column(DateTime, nullable=False, default=utcnow)
+    forwarded_at = Column(DateTime)
+    closed_at = Column(DateTime)
+    anonymised_at = Column(DateTime)
+    # Wrong ticket/phone pairs in a row: the status query locks after a few (4 digits are few).
+    status_failures = Column(Integer, nullable=False, default=0)
+    status_failed_at = Column(DateTime)
+
+
+class LeadOutbox(Base):
+    """One row per lead to forward. A worker leases a row (claim_token, claimed_until) so that
+    several workers never send the same lead at once; an expired lease is claimable again."""
+    __tablename__ = "lead_outbox"
+    id = Column(Integer, primary_key=True)
+    lead_id = Column(Integer, ForeignKey("lead.id"), nullable=False, unique=True)
+    attempts = Column(Integer, nullable=False, default=0)
+    next_attempt_at = Column(DateTime, nullable=False, default=utcnow, index=True)
+    claim_token = Column(String(32))
+    claimed_until = Column(DateTime)
+    last_error = Column(String(200))  # status code or exception type: never the payload
+    done_at = Column(DateTime, index=True)
+
+
+class LeadAudit(Base):
+    """Who saw or changed which lead's personal data, and when."""
+    __tablename__ = "lead_audit"
+    id = Column(Integer, primary_key=True)
+    at = Column(DateTime, nullable=False, default=utcnow, index=True)
+    staff = Column(String(64), nullable=False)
+    action = Column(String(16), nullable=False)  # view, export, status
+    ticket = Column(String(24), index=True)  # NULL for an export of many
+    detail = Column(String(400))
+
+
+TABLES = [Lead.__table__, LeadOutbox.__table__, LeadAudit.__table__]
