@@ -43,7 +43,7 @@ test: train
 	$(PY) -m rasa data validate --config config.yml --domain domain.yml --data data
 	$(PY) -m pytest tests -q
 	$(PY) -m bot.nlu_report tests/nlu/heldout.yml
-	$(PY) -m rasa test core --model var/models/ganzhou-ip.tar.gz --stories tests/test_stories.yml \
+	$(PY) -m rasa test core --model var/models/ganzhou-ip.tar.gz --stories tests/test_stories.yml --e2e \
 	  --endpoints endpoints.yml --out var/results/core --fail-on-prediction-errors
 
 bench: train
