@@ -4,6 +4,7 @@ LEADS_FORWARD_URL set it also runs the worker that forwards complaint leads."""
 from __future__ import annotations
 
 import contextlib
+import ctypes
 import os
 import signal
 import socket
@@ -17,6 +18,9 @@ import requests
 
 from bot import settings
 from bot.train import model_path, rasa_env
+
+
+PR_SET_PDEATHSIG = 1
 
 
 class ServerError(RuntimeError):
@@ -44,12 +48,20 @@ def _ensure_free(port: int) -> None:
             raise ServerError(f"port {port} is already in use: is another `make run` running?")
 
 
+def _die_with_parent() -> None:
+    """Runs in the child: if the launcher is killed outright (no chance to stop its servers),
+    Linux sends the server SIGTERM instead of leaving it running on the port."""
+    libc = ctypes.CDLL(None, use_errno=True)
+    libc.prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
+
+
 def _start(cmd: list[str], env: dict, log: Path) -> subprocess.Popen:
     log.parent.mkdir(parents=True, exist_ok=True)
     out = open(log, "ab")
     # own process group: Ctrl-C in the terminal reaches us, and we stop the group.
     return subprocess.Popen(cmd, cwd=settings.ROOT, env=env, stdout=out, stderr=subprocess.STDOUT,
-                            start_new_session=True)
+                            start_new_session=True,
+                            preexec_fn=_die_with_parent if sys.platform == "linux" else None)
 
 
 def _stop(proc: subprocess.Popen) -> None:
@@ -130,7 +142,7 @@ def main() -> int:
   REST:  curl -s {base}/webhooks/rest/webhook -H 'Content-Type: application/json' \\
            -d '{{"sender": "me", "message": "专利费减的条件是什么"}}'
   shell: make shell      (rasa shell against the same action server)
-Ctrl-C stops both servers.""", flush=True)
+Ctrl-C stops them all.""", flush=True)
             while True:
                 time.sleep(3600)
     except KeyboardInterrupt:
