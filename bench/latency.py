@@ -17,14 +17,10 @@ import requests
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from bot import settings  # noqa: E402
 from bot.run import servers  # noqa: E402
+from bench.stats import pct  # noqa: E402
 
 QUESTIONS = ["专利费减的条件是什么", "专利费减需要什么材料", "商标注册要多少钱",
              "优先审查要多久", "被侵权了怎么办", "专利质押怎么办理"]
-
-
-def pct(values: list[float], p: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))]
 
 
 def rss_mb(port: int) -> float:

@@ -17,7 +17,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from rasa.core.agent import Agent  # noqa: E402  (imports TensorFlow before spaCy does)
 
 from actions.answers import FALLBACK, _intent  # noqa: E402
-from bench.retrieval import load_questions, pct  # noqa: E402
+from bench.retrieval import load_questions  # noqa: E402
+from bench.stats import pct  # noqa: E402
 from bot import settings  # noqa: E402
 from bot.train import model_path  # noqa: E402
 from knowledge.loader import read_topics  # noqa: E402

@@ -26,11 +26,13 @@ import yaml
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 if __name__ == "__main__":
-    sys.modules.setdefault("tensorflow", None)  # thinc would import it; search does not need it
+    from knowledge import without_tensorflow
+    without_tensorflow()
 from bot import settings  # noqa: E402
 from knowledge import db  # noqa: E402
 from knowledge.search import SearchIndex, build_index  # noqa: E402
 from knowledge import service  # noqa: E402
+from bench.stats import pct  # noqa: E402
 
 QUESTIONS = settings.ROOT / "tests" / "retrieval" / "questions.yml"
 GOAL_TOP1, GOAL_OOS, GOAL_P95_MS = 0.90, 0.90, 20.0
@@ -145,11 +147,6 @@ def evaluate(index: SearchIndex, overviews: dict[str, str], questions: list[Ques
             else:
                 res.misses.append(("in-topic", q.text, got_in, q.answers))
     return res
-
-
-def pct(values: list[float], p: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))]
 
 
 def report(res: Result) -> None:

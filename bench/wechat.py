@@ -23,16 +23,12 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from bot import settings  # noqa: E402
 from bot.channels import wechat_crypto as wx  # noqa: E402
 from bot.run import servers  # noqa: E402
+from bench.stats import pct  # noqa: E402
 
 QUESTIONS = ["专利费减的条件是什么", "专利费减需要什么材料", "商标注册要多少钱",
              "优先审查要多久", "被侵权了怎么办", "专利质押怎么办理"]
 TOKEN, APP_ID = "bench-token", "wx-bench"
 AES_KEY = base64.b64encode(secrets.token_bytes(32)).decode().rstrip("=")
-
-
-def pct(values: list[float], p: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))]
 
 
 class Sender:
