@@ -9,6 +9,7 @@ import argparse
 import statistics
 import sys
 import time
+import uuid
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -56,13 +57,15 @@ def main() -> int:
     parser.add_argument("--n", type=int, default=200)
     args = parser.parse_args()
     rasa_port, actions_port = 5205, 5255
+    run = uuid.uuid4().hex[:8]  # fresh conversations: a sender's history slows every turn
     with servers(rasa_port, actions_port, log_dir=settings.VAR_DIR / "logs" / "bench") as base:
         for i in range(10):  # warm-up
-            ask(base, "warm", QUESTIONS[i % len(QUESTIONS)])
-        seq = [ask(base, f"seq-{i % 20}", QUESTIONS[i % len(QUESTIONS)]) for i in range(args.n)]
+            ask(base, f"{run}-warm", QUESTIONS[i % len(QUESTIONS)])
+        seq = [ask(base, f"{run}-seq-{i % 20}", QUESTIONS[i % len(QUESTIONS)])
+               for i in range(args.n)]
         with ThreadPoolExecutor(10) as pool:
             started = time.perf_counter()
-            conc = list(pool.map(lambda i: ask(base, f"conc-{i % 10}", QUESTIONS[i % 6]),
+            conc = list(pool.map(lambda i: ask(base, f"{run}-conc-{i % 10}", QUESTIONS[i % 6]),
                                  range(args.n)))
             wall = time.perf_counter() - started
         rasa_mb, actions_mb = rss_mb(rasa_port), rss_mb(actions_port)

@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 
 from bot import settings
 from knowledge import db
-from knowledge.models import Answer, UnansweredQuestion
+from knowledge.models import UnansweredQuestion
 from knowledge.service import KnowledgeService, source_line
 
 PAGE = Path(__file__).parent / "staff_page.html"
@@ -40,17 +40,16 @@ def staff_only(handler):
 
 
 def search_results(service: KnowledgeService, query: str, k: int = 5) -> list[dict]:
-    hits = service.index().search(query[:MAX_QUERY], k=k)
-    with db.session(service.url) as s:
-        out = []
-        for hit in hits:
-            a = s.get(Answer, hit.answer_id)
-            out.append({"id": a.id, "topic": a.topic, "title": a.title, "answer": a.short,
-                        "details": a.long, "source": source_line(a), "confidence": a.confidence,
-                        "in_force_from": a.in_force_from and a.in_force_from.isoformat(),
-                        "last_verified": a.last_verified.isoformat(),
-                        "match": round(hit.coverage, 2)})
-        return out
+    snap = service.snapshot()
+    out = []
+    for hit in snap.index.search(query[:MAX_QUERY], k=k):
+        a = snap.answers[hit.answer_id]
+        out.append({"id": a.id, "topic": a.topic, "title": a.title, "answer": a.short,
+                    "details": a.long, "source": source_line(a), "confidence": a.confidence,
+                    "in_force_from": a.in_force_from and a.in_force_from.isoformat(),
+                    "last_verified": a.last_verified.isoformat(),
+                    "match": round(hit.coverage, 2)})
+    return out
 
 
 def unanswered(url: str | None = None, limit: int = 100) -> list[dict]:

@@ -88,30 +88,40 @@ def source_line(answer: Answer) -> str:
     return line + f"；可信度{CONFIDENCE_WORD[answer.confidence]}"
 
 
+@dataclass
+class _Snapshot:
+    """The knowledge as of one version and day, held in memory: answering touches no database."""
+    key: tuple
+    index: SearchIndex
+    answers: dict[str, Answer]  # every answer, in force or not (old buttons name old ones)
+
+
 class KnowledgeService:
     def __init__(self, url: str | None = None):
         self.url = url
         self._lock = threading.Lock()
-        self._index: SearchIndex | None = None
-        self._key: tuple | None = None
+        self._snap: _Snapshot | None = None
         self._checked = 0.0
         self.topics: dict[str, str] = {}  # intent → topic
         self.topic_intent: dict[str, str] = {}
 
-    # --- index lifecycle -------------------------------------------------------------
-    def index(self) -> SearchIndex:
+    # --- knowledge lifecycle ---------------------------------------------------------
+    def snapshot(self) -> _Snapshot:
         now, day = time.monotonic(), settings.today()
-        if (self._index is not None and now - self._checked < CHECK_EVERY_S
-                and self._key[1] == day):
-            return self._index
+        snap = self._snap
+        if snap is not None and now - self._checked < CHECK_EVERY_S and snap.key[1] == day:
+            return snap
         with self._lock:
             with db.session(self.url) as s:
                 key = (kb_version(s), day)
-                if self._index is None or key != self._key:
-                    self._index = build_index(s, key[1])
-                    self._key = key
+                if self._snap is None or key != self._snap.key:
+                    answers = {a.id: a for a in s.execute(select(Answer)).scalars()}
+                    self._snap = _Snapshot(key, build_index(s, day), answers)
             self._checked = now
-            return self._index
+            return self._snap
+
+    def index(self) -> SearchIndex:
+        return self.snapshot().index
 
     def set_topics(self, topics: dict[str, str]) -> None:
         """topics: topic id → intent name (from topics.yml)."""
@@ -119,68 +129,66 @@ class KnowledgeService:
         self.topics = {intent: topic for topic, intent in topics.items()}
 
     # --- answering -------------------------------------------------------------------
-    def _answer(self, s, answer_id: str) -> Answer | None:
-        answer = s.get(Answer, answer_id)
-        day = settings.today()
+    def _answer(self, snap: _Snapshot, answer_id: str) -> Answer | None:
+        answer = snap.answers.get(answer_id)
+        day = snap.key[1]
         # A button from an old conversation may point at a rule since superseded.
         while answer is not None and not answer.in_force(day) and answer.superseded_by:
-            answer = s.get(Answer, answer.superseded_by)
+            answer = snap.answers.get(answer.superseded_by)
         return answer if answer is not None and answer.in_force(day) else None
 
-    def _overview(self, s, topic: str) -> Answer | None:
-        day = settings.today()
-        for a in s.execute(select(Answer).where(Answer.topic == topic,
-                                                Answer.overview.is_(True))).scalars():
-            if a.in_force(day):
-                return a
-        return None
+    def _overview(self, snap: _Snapshot, topic: str) -> Answer | None:
+        return next((a for a in snap.answers.values() if a.topic == topic and a.overview
+                     and a.in_force(snap.key[1])), None)
 
     def button(self, answer: Answer) -> dict:
         intent = self.topic_intent.get(answer.topic, "ask_" + answer.topic)
         return {"title": answer.title, "payload": f'/{intent}{{"answer_id":"{answer.id}"}}'}
 
-    def render(self, s, answer: Answer) -> Reply:
+    def render(self, snap: _Snapshot, answer: Answer) -> Reply:
         text = answer.short
         if answer.change_note:
             text += "\n" + answer.change_note
         text += "\n" + source_line(answer)
-        buttons = [self.button(n) for n in (self._answer(s, i) for i in answer.next_ids)
+        buttons = [self.button(n) for n in (self._answer(snap, i) for i in answer.next_ids)
                    if n and n.id != answer.id]
         return Reply(text, buttons, answer.id)
 
     def answer(self, question: str, intent: str | None = None, confidence: float = 0.0,
                answer_id: str | None = None, entities: list[dict] | None = None) -> Reply:
-        with db.session(self.url) as s:
-            if answer_id:
-                chosen = self._answer(s, answer_id)
-                if chosen:
-                    return self.render(s, chosen)
-            topic = self.topics.get(intent or "")
-            county = _entity(entities, "county")
-            if topic == "service_point" and county:
-                return self.service_points(s, county, _entity(entities, "service_type"))
-            choice = decide(self.index(), question,
-                            topic if topic and confidence >= INTENT_SURE else None)
-            if choice.answer_id:
-                return self.render(s, s.get(Answer, choice.answer_id))
-            overview = self._overview(s, choice.overview_of) if choice.overview_of else None
-            if overview:
-                return self.render(s, overview)
-            return self.not_sure(s, choice.hits)
+        snap = self.snapshot()
+        if answer_id:
+            chosen = self._answer(snap, answer_id)
+            if chosen:
+                return self.render(snap, chosen)
+        topic = self.topics.get(intent or "")
+        county = _entity(entities, "county")
+        if topic == "service_point" and county:
+            return self.service_points(snap, county, _entity(entities, "service_type"))
+        choice = decide(snap.index, question,
+                        topic if topic and confidence >= INTENT_SURE else None)
+        if choice.answer_id:
+            return self.render(snap, snap.answers[choice.answer_id])
+        overview = self._overview(snap, choice.overview_of) if choice.overview_of else None
+        if overview:
+            return self.render(snap, overview)
+        return self.not_sure(snap, choice.hits)
 
-    def not_sure(self, s, hits: list[Hit]) -> Reply:
-        suggestions = [s.get(Answer, h.answer_id) for h in hits if h.coverage >= SUGGEST_MIN][:3]
+    def not_sure(self, snap: _Snapshot, hits: list[Hit]) -> Reply:
+        suggestions = [snap.answers[h.answer_id] for h in hits if h.coverage >= SUGGEST_MIN][:3]
         if not suggestions:
-            suggestions = [a for a in (self._overview(s, t) for t in
+            suggestions = [a for a in (self._overview(snap, t) for t in
                            ("fee_reduction", "priority_exam", "trademark")) if a]
         text = ("抱歉，这个问题我没有把握回答。您是不是想问下面这些？"
                 "也" + HOTLINES)
         return Reply(text, [self.button(a) for a in suggestions], None, answered=False)
 
-    def service_points(self, s, division: str, service_type: str | None) -> Reply:
+    def service_points(self, snap: _Snapshot, division: str,
+                       service_type: str | None) -> Reply:
         """What is known in the division, then where the asked type of point exists at all.
         Unknown addresses, phones and hours are said to be unknown, never filled in."""
-        points = s.execute(select(ServicePoint).order_by(ServicePoint.id)).scalars().all()
+        with db.session(self.url) as s:
+            points = s.execute(select(ServicePoint).order_by(ServicePoint.id)).scalars().all()
         local = [p for p in points if p.division == division]
         # Asked for a type: where that type exists. Not asked: the points serving the whole city.
         of_type = [p for p in points if p.type == service_type or
@@ -197,7 +205,7 @@ class KnowledgeService:
         sources = {p.source_id: p.source for p in shown}
         if sources:
             text += "\n来源：" + "、".join(f"《{src.document}》" for src in sources.values())
-        overview = self._overview(s, "service_point")
+        overview = self._overview(snap, "service_point")
         buttons = [self.button(overview)] if overview else []
         return Reply(text, buttons, None)
 
