@@ -50,6 +50,8 @@ bench: train
 	$(PY) bench/latency.py
 	$(PY) bench/retrieval.py
 	$(PY) bench/wechat.py
+	$(PY) bench/pipeline.py
+	$(PY) bench/leads.py
 
 lock: venv
 	$(PY) -m pip freeze --exclude-editable | grep -v '@ file' \

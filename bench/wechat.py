@@ -72,16 +72,17 @@ def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--n", type=int, default=200)
     args = parser.parse_args()
+    run = secrets.token_hex(4)  # fresh conversations: a sender's history slows every turn
     env = {"WECHAT_TOKEN": TOKEN, "WECHAT_APP_ID": APP_ID, "WECHAT_AES_KEY": AES_KEY,
            "WECHAT_APP_SECRET": "", "WECHAT_API_BASE": "http://127.0.0.1:9"}
     with servers(5325, 5375, env_extra=env, log_dir=settings.VAR_DIR / "logs" / "bench-wechat") \
             as base:
         sender = Sender(base)
         for i in range(10):  # warm-up
-            sender.ask("oWarm", QUESTIONS[i % len(QUESTIONS)])
+            sender.ask(f"o{run}Warm", QUESTIONS[i % len(QUESTIONS)])
         sender.missed = 0
-        plain = [sender.ask(f"oSeq{i % 20}", QUESTIONS[i % 6]) for i in range(args.n)]
-        safe = [sender.ask(f"oSafe{i % 20}", QUESTIONS[i % 6], safe=True) for i in range(args.n)]
+        plain = [sender.ask(f"o{run}Seq{i % 20}", QUESTIONS[i % 6]) for i in range(args.n)]
+        safe = [sender.ask(f"o{run}Safe{i % 20}", QUESTIONS[i % 6], safe=True) for i in range(args.n)]
         senders: list[Sender] = []
         local = threading.local()  # one HTTP session per thread
 
@@ -89,7 +90,7 @@ def main() -> int:
             if not hasattr(local, "sender"):
                 local.sender = Sender(base)
                 senders.append(local.sender)
-            return local.sender.ask(f"oConc{i % 10}", QUESTIONS[i % 6])
+            return local.sender.ask(f"o{run}Conc{i % 10}", QUESTIONS[i % 6])
 
         with ThreadPoolExecutor(10) as pool:
             started = time.perf_counter()
