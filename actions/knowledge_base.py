@@ -16,6 +16,6 @@ SERVICE.set_topics(read_topics(settings.KNOWLEDGE_DATA_DIR))
 def warm_up() -> None:
     """Builds the search index at start-up rather than on the first citizen's question."""
     try:
-        SERVICE.index()
+        SERVICE.snapshot()
     except Exception:  # an empty database: the first question will say so loudly
         logger.exception("knowledge base not ready; run `make kb`")

@@ -1,8 +1,9 @@
 """Turns a question into a short, sourced reply from the knowledge base.
 
-One instance lives in each action server process. It keeps the search index in memory and
-rebuilds it when `make kb` loaded new data (version check at most every few seconds) or when
-the day changed (a rule may have come into force at midnight).
+One instance lives in each action server process (and one in the portal, for staff). It keeps
+the search index and the answers in memory and rebuilds both when `make kb` loaded new data
+(version check at most every few seconds) or when the day changed (a rule may have come into
+force at midnight).
 """
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ from sqlalchemy import select
 
 from bot import settings
 from knowledge import db
-from knowledge.models import Answer, Division, ServicePoint, UnansweredQuestion
+from knowledge.models import Answer, ServicePoint, UnansweredQuestion
 from knowledge.search import Hit, SearchIndex, build_index, kb_version
 from knowledge.text import mask_personal
 
@@ -120,9 +121,6 @@ class KnowledgeService:
             self._checked = now
             return self._snap
 
-    def index(self) -> SearchIndex:
-        return self.snapshot().index
-
     def set_topics(self, topics: dict[str, str]) -> None:
         """topics: topic id → intent name (from topics.yml)."""
         self.topic_intent = dict(topics)
@@ -214,10 +212,6 @@ class KnowledgeService:
         with db.session(self.url) as s, s.begin():
             s.add(UnansweredQuestion(text=mask_personal(text)[:500], channel=channel[:32],
                                      intent=intent, score=score))
-
-    def division_names(self) -> list[str]:
-        with db.session(self.url) as s:
-            return list(s.execute(select(Division.name)).scalars())
 
 
 def _entity(entities: list[dict] | None, kind: str) -> str | None:
