@@ -72,3 +72,14 @@ ACTION_ENDPOINT_URL = os.environ.get(
 )
 MODEL_DIR = VAR_DIR / "models"
 MODEL_NAME = "ganzhou-ip"
+
+
+WECHAT_KEYS = {"token": "WECHAT_TOKEN", "app_id": "WECHAT_APP_ID",
+               "app_secret": "WECHAT_APP_SECRET", "encoding_aes_key": "WECHAT_AES_KEY",
+               "api_base": "WECHAT_API_BASE", "reply_timeout": "WECHAT_REPLY_TIMEOUT"}
+
+
+def wechat() -> dict:
+    """The WeChat official account (bot/channels/wechat.py) as its console gives them; unset
+    ones are empty. No token: the channel refuses every request."""
+    return {key: os.environ.get(var, "") for key, var in WECHAT_KEYS.items()}

@@ -72,7 +72,7 @@ async def post_rating(request: Request):
         return response.json({"error": "request too large"}, status=413, headers=CORS)
     try:
         vote = ratings.parse(json.loads(request.body or b"null"))
-    except (ValueError, UnicodeDecodeError) as err:  # InvalidRating and bad JSON alike
+    except ValueError as err:  # InvalidRating, bad JSON and bad UTF-8 alike
         message = str(err) if isinstance(err, ratings.InvalidRating) else "body must be JSON"
         return response.json({"error": message}, status=400, headers=CORS)
     # SQLAlchemy blocks: keep the event loop serving while the row is written.

@@ -18,7 +18,6 @@ import asyncio
 import hashlib
 import json
 import logging
-import os
 import re
 import secrets
 import threading
@@ -33,13 +32,14 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
+from bot import settings
 from bot.channels import wechat_crypto as wx
 from bot.channels.wechat_store import WeChatStore
 
 logger = logging.getLogger(__name__)
-
 DEFAULT_API_BASE = "https://api.weixin.qq.com"
 DEFAULT_REPLY_TIMEOUT = 4.0  # of WeChat's 5 s: what is left covers the network and our work
+
 MAX_BODY = 64 * 1024  # WeChat's XML is well under 2 KB
 PUSH_DELAY = 1.0  # seconds: lets the passive reply reach the user before the messages after it
 TOKEN_MARGIN = 300  # seconds before expiry that a token is refreshed
@@ -80,10 +80,15 @@ class WeChatAPI:
         """A valid token; `stale` is one WeChat just refused, never handed out again."""
         with self._lock:  # one fetch per process even when several sends need a token
             now = time.time()
-            for candidate in (self._token, self.store.load_token(self.app_id)):
-                if candidate and candidate[0] != stale and now < candidate[1]:
-                    self._token = candidate
-                    return candidate[0]
+
+            def usable(candidate: tuple[str, float] | None) -> bool:
+                return candidate is not None and candidate[0] != stale and now < candidate[1]
+
+            # the database only when this process's own token will not do
+            candidate = self._token if usable(self._token) else self.store.load_token(self.app_id)
+            if usable(candidate):
+                self._token = candidate
+                return candidate[0]
             r = requests.get(f"{self.api_base}/cgi-bin/token", timeout=HTTP_TIMEOUT, params={
                 "grant_type": "client_credential", "appid": self.app_id,
                 "secret": self.app_secret})
@@ -155,21 +160,13 @@ class WeChatInput(InputChannel):
 
     @classmethod
     def from_credentials(cls, credentials: dict[str, Any] | None) -> "WeChatInput":
-        given = credentials or {}
-
-        def setting(key: str, env: str, default: str = "") -> str:
-            value = given.get(key)
-            return str(value) if value not in (None, "") else os.environ.get(env, default)
-
-        return cls(
-            token=setting("token", "WECHAT_TOKEN"),
-            app_id=setting("app_id", "WECHAT_APP_ID"),
-            app_secret=setting("app_secret", "WECHAT_APP_SECRET"),
-            encoding_aes_key=setting("encoding_aes_key", "WECHAT_AES_KEY"),
-            api_base=setting("api_base", "WECHAT_API_BASE", DEFAULT_API_BASE),
-            reply_timeout=float(setting("reply_timeout", "WECHAT_REPLY_TIMEOUT",
-                                        str(DEFAULT_REPLY_TIMEOUT))),
-        )
+        """credentials.yml may set any key; the environment the rest; defaults what is left."""
+        values = {k: v for k, v in settings.wechat().items() if v}
+        values.update({k: v for k, v in (credentials or {}).items()
+                       if k in settings.WECHAT_KEYS and v not in (None, "")})
+        if "reply_timeout" in values:
+            values["reply_timeout"] = float(values["reply_timeout"])
+        return cls(**values)
 
     def __init__(self, token: str = "", app_id: str = "", app_secret: str = "",
                  encoding_aes_key: str = "", api_base: str = DEFAULT_API_BASE,
@@ -222,9 +219,10 @@ class WeChatInput(InputChannel):
                 return response.text("forbidden", status=403)
             if len(request.body or b"") > MAX_BODY:
                 return response.text("too large", status=413)
-            safe = request.args.get("encrypt_type") == "aes"
-            if request.args.get("encrypt_type") not in (None, "", "raw", "aes"):
+            encrypt_type = request.args.get("encrypt_type")
+            if encrypt_type not in (None, "", "raw", "aes"):
                 return response.text("unknown encrypt_type", status=400)
+            safe = encrypt_type == "aes"
             try:
                 msg = self._open(request, safe)
             except PermissionError:

@@ -96,20 +96,9 @@ class WeChatStore:
     # -- numbered options -----------------------------------------------------------------
     def save_options(self, openid: str, payloads: list[str]) -> None:
         """Every bot turn replaces the options: a number refers to the latest list only."""
-        for _ in range(2):  # a replica inserting the same user's first row at once: update it
-            with self._session() as s:
-                row = s.get(WeChatOption, openid)
-                if row is None and not payloads:
-                    return
-                if row is None:
-                    s.add(WeChatOption(openid=openid, payloads=payloads, updated_at=_utcnow()))
-                else:
-                    row.payloads, row.updated_at = payloads, _utcnow()
-                try:
-                    s.commit()
-                    return
-                except IntegrityError:
-                    s.rollback()
+        # no row and nothing to offer: nothing to write
+        self._put(WeChatOption, {"openid": openid}, insert=bool(payloads),
+                  payloads=payloads, updated_at=_utcnow())
 
     def option(self, openid: str, number: int) -> str | None:
         with self._session() as s:
@@ -130,13 +119,21 @@ class WeChatStore:
 
     def save_token(self, app_id: str, token: str, expires: float) -> None:
         expires_at = dt.datetime.fromtimestamp(expires, dt.timezone.utc).replace(tzinfo=None)
-        for _ in range(2):
+        self._put(WeChatToken, {"app_id": app_id}, token=token, expires_at=expires_at)
+
+    # -- one row, updated or inserted -----------------------------------------------------
+    def _put(self, model, key: dict[str, str], insert: bool = True, **values) -> None:
+        """Updates the row with primary key `key`, else inserts it (when `insert`)."""
+        for _ in range(2):  # a replica inserting the same row at once: update it
             with self._session() as s:
-                row = s.get(WeChatToken, app_id)
+                row = s.get(model, key)
                 if row is None:
-                    s.add(WeChatToken(app_id=app_id, token=token, expires_at=expires_at))
-                else:
-                    row.token, row.expires_at = token, expires_at
+                    if not insert:
+                        return
+                    row = model(**key)
+                    s.add(row)
+                for name, value in values.items():
+                    setattr(row, name, value)
                 try:
                     s.commit()
                     return

@@ -103,19 +103,20 @@ def run_once(target: str, token: str = "", url: str | None = None,
             _finish(row, lease, {"done_at": now, "last_error": f"skipped: {lead.status}"}, url)
             continue
         problem = send(lead, target, token)
+        attempts = row.attempts + 1
         if problem is None:
             sent += 1
-            _finish(row, lease, {"done_at": now, "attempts": row.attempts + 1,
+            _finish(row, lease, {"done_at": now, "attempts": attempts,
                                  "last_error": None}, url,
                     {"status": "forwarded", "forwarded_at": now, "updated_at": now})
             logger.info("lead %s forwarded", lead.ticket)
         else:
             failed += 1
-            wait = backoff(row.attempts + 1)
-            _finish(row, lease, {"attempts": row.attempts + 1, "last_error": problem,
+            wait = backoff(attempts)
+            _finish(row, lease, {"attempts": attempts, "last_error": problem,
                                  "next_attempt_at": now + wait}, url)
             logger.warning("lead %s not forwarded (%s, attempt %d); retry in %d s",
-                           lead.ticket, problem, row.attempts + 1, wait.total_seconds())
+                           lead.ticket, problem, attempts, wait.total_seconds())
     return sent, failed
 
 

@@ -92,6 +92,10 @@ def new_ticket(day: dt.date) -> str:
     return f"GZ-{day:%Y%m%d}-" + "".join(secrets.choice(TICKET_ALPHABET) for _ in range(5))
 
 
+def _by_ticket(ticket: str):
+    return select(Lead).where(Lead.ticket == ticket)
+
+
 def county_in(s, text: str) -> str | None:
     """The county-level division a place names ("南康家具市场" → 南康区), longest name first."""
     names = []
@@ -134,7 +138,7 @@ def status(ticket: str, last4: str, url: str | None = None,
     answer for both, so the query does not tell which tickets exist)."""
     now = now or utcnow()
     with session(url) as s:
-        lead = s.execute(select(Lead).where(Lead.ticket == ticket)).scalar_one_or_none()
+        lead = s.execute(_by_ticket(ticket)).scalar_one_or_none()
         if lead is None:
             return None
         recent = lead.status_failed_at and lead.status_failed_at > now - STATUS_LOCK_FOR
@@ -154,9 +158,10 @@ def status(ticket: str, last4: str, url: str | None = None,
 
 def find(flt: Filter, limit: int = 50, offset: int = 0,
          url: str | None = None) -> tuple[int, list[Lead]]:
+    where = flt.where()
     with session(url) as s:
-        total = s.execute(select(func.count()).select_from(Lead).where(*flt.where())).scalar()
-        rows = s.execute(select(Lead).where(*flt.where()).order_by(Lead.created_at.desc(),
+        total = s.execute(select(func.count()).select_from(Lead).where(*where)).scalar()
+        rows = s.execute(select(Lead).where(*where).order_by(Lead.created_at.desc(),
                          Lead.id.desc()).limit(limit).offset(offset)).scalars().all()
         return total, rows
 
@@ -168,7 +173,7 @@ def _audit(s, staff: str, action: str, ticket: str | None, detail: str = "") -> 
 def view(ticket: str, staff: str, url: str | None = None) -> Lead | None:
     """The whole lead; the audit entry is committed before anything is shown."""
     with session(url) as s:
-        lead = s.execute(select(Lead).where(Lead.ticket == ticket)).scalar_one_or_none()
+        lead = s.execute(_by_ticket(ticket)).scalar_one_or_none()
         if lead is not None:
             _audit(s, staff, "view", ticket)
             s.commit()
@@ -191,8 +196,7 @@ def set_status(ticket: str, new: str, staff: str, url: str | None = None,
         raise ValueError(f"unknown status {new!r}; one of {', '.join(STATUSES)}")
     now = now or utcnow()
     with session(url) as s:
-        lead = s.execute(select(Lead).where(Lead.ticket == ticket)
-                         .with_for_update()).scalar_one_or_none()
+        lead = s.execute(_by_ticket(ticket).with_for_update()).scalar_one_or_none()
         if lead is None:
             return None
         if new not in TRANSITIONS[lead.status]:
@@ -211,7 +215,8 @@ def retention(days: int, remove: bool = False, url: str | None = None,
               now: dt.datetime | None = None) -> int:
     """Anonymises (or with remove=True deletes) leads closed more than `days` days ago.
     Kind, county, channel, status and dates stay for statistics; returns how many."""
-    cutoff = (now or utcnow()) - dt.timedelta(days=days)
+    now = now or utcnow()
+    cutoff = now - dt.timedelta(days=days)
     due = [Lead.status == "closed", Lead.closed_at < cutoff]
     with session(url) as s:
         if remove:
@@ -223,7 +228,7 @@ def retention(days: int, remove: bool = False, url: str | None = None,
         else:
             count = s.execute(update(Lead).where(*due, Lead.anonymised_at.is_(None)).values(
                 what=ANONYMISED, place=ANONYMISED, who=None, evidence=ANONYMISED,
-                name=ANONYMISED, phone="", anonymised_at=now or utcnow())
+                name=ANONYMISED, phone="", anonymised_at=now)
                 .execution_options(synchronize_session=False)).rowcount
         s.commit()
         return count
