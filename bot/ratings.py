@@ -77,7 +77,7 @@ def parse(data: object) -> Vote:
 
 
 def create_tables() -> None:
-    Base.metadata.create_all(db.engine(), tables=[AnswerRating.__table__])
+    db.create_tables(tables=[AnswerRating.__table__])
 
 
 def save(vote: Vote) -> None:

@@ -3,8 +3,9 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-from sqlalchemy import create_engine, event
+from sqlalchemy import MetaData, create_engine, event
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import OperationalError, ProgrammingError
 from sqlalchemy.orm import sessionmaker
 
 from bot import settings
@@ -26,9 +27,22 @@ def engine(url: str | None = None) -> Engine:
             cur.close()
     else:
         eng = create_engine(url, future=True, pool_pre_ping=True)
-    Base.metadata.create_all(eng)
+    _create(eng, Base.metadata)
     return eng
 
 
 def session(url: str | None = None):
     return sessionmaker(engine(url), future=True, expire_on_commit=False)()
+
+
+def _create(eng: Engine, metadata: MetaData, tables=None) -> None:
+    try:
+        metadata.create_all(eng, tables=tables)
+    except (OperationalError, ProgrammingError):
+        # Two processes starting together both saw no table; the loser finds it now.
+        metadata.create_all(eng, tables=tables)
+
+
+def create_tables(metadata: MetaData = Base.metadata, tables=None, url: str | None = None) -> None:
+    """Tables of models imported after the engine was made (leads, ratings, WeChat)."""
+    _create(engine(url), metadata, tables)

@@ -55,7 +55,7 @@ class WeChatToken(Base):
 class WeChatStore:
     def __init__(self, url: str | None = None) -> None:
         self._url = url
-        Base.metadata.create_all(db.engine(url))
+        db.create_tables(Base.metadata, url=url)
         self._pruned = 0.0
         self._prune_lock = threading.Lock()
 

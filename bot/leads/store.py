@@ -9,12 +9,12 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from sqlalchemy import delete, func, select, update
-from sqlalchemy.exc import IntegrityError, OperationalError, ProgrammingError
+from sqlalchemy.exc import IntegrityError
 
 from bot import settings
 from bot.leads.models import STATUSES, TABLES, Lead, LeadAudit, LeadOutbox, utcnow
 from knowledge import db
-from knowledge.models import Base, Division
+from knowledge.models import Division
 
 # Crockford's base32: no I, L, O or U, so a ticket read out on the phone is not misheard.
 TICKET_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
@@ -74,12 +74,7 @@ class StatusLocked(Exception):
 
 @lru_cache(maxsize=None)
 def _create_tables(url: str) -> None:
-    engine = db.engine(url)
-    try:
-        Base.metadata.create_all(engine, tables=TABLES)
-    except (OperationalError, ProgrammingError):
-        # Two processes starting together both saw no table; the loser finds it now.
-        Base.metadata.create_all(engine, tables=TABLES)
+    db.create_tables(tables=TABLES, url=url)
 
 
 def session(url: str | None = None):
