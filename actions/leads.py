@@ -20,17 +20,16 @@ from rasa_sdk import Action, FormValidationAction, Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions.knowledge_base import SERVICE
 from bot.leads import fields, store
 from bot.leads.models import KINDS
 
 logger = logging.getLogger(__name__)
 
 REQUESTED = "requested_slot"
-# The topics whose questions are answered in the middle of a form (data/rules.yml lists the same).
-KNOWLEDGE_INTENTS = frozenset({
-    "ask_fee_reduction", "ask_priority_exam", "ask_trademark", "ask_rights_assistance",
-    "ask_pledge_financing", "ask_geo_indication", "ask_enterprise_programme", "ask_ip_plan",
-    "ask_service_point"})
+# The topics whose questions are answered in the middle of a form (topics.yml; data/rules.yml
+# names the same intents for the dialogue).
+KNOWLEDGE_INTENTS = frozenset(SERVICE.topic_intent.values())
 SURE = 0.6  # typed yes/no/cancel below this is read as words, not as a decision
 QUESTION_SURE = 0.5
 FIELD_SLOTS = {f: f"lead_{f}" for f in fields.LABELS}  # kind, what, place, who, …, phone
