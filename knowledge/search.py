@@ -253,8 +253,11 @@ class SearchIndex:
         if not q.words and not q.bigrams:
             return []
         allowed = self.by_topic.get(topic, set()) if topic else None
+        # Each question word with its weight and bigrams, worked out once for all candidates.
+        words = [(w, self.specificity(w), [f"~{w[i:i + 2]}" for i in range(len(w) - 1)])
+                 for w in q.words]
         # An everyday word (什么, 怎么) counts half in the ranking, a specific one fully.
-        terms = ([(w, min(1.0, 0.5 + self.specificity(w) / 2)) for w in q.words]
+        terms = ([(w, min(1.0, 0.5 + spec / 2)) for w, spec, _ in words]
                  + [(b, BIGRAM_WEIGHT) for b in q.bigrams])
         score: dict[int, float] = defaultdict(float)
         for p, s in self.phrasing.scores(terms).items():
@@ -268,7 +271,7 @@ class SearchIndex:
         for a, s in score.items():
             if s <= 0:
                 continue
-            coverage, matched = self._coverage(q, a)
+            coverage, matched = self._coverage(words, a)
             # Scaling by coverage prefers the answer that accounts for the whole question
             # over one that matches a single word of it very well.
             hits.append(Hit(self.answers[a], self.topic_of[self.answers[a]], s * coverage,
@@ -286,19 +289,17 @@ class SearchIndex:
             return SPEC_LATIN if len(word) >= 2 else SPEC_MIN  # "1", "x" say little
         return min(SPEC_MAX, max(SPEC_MIN, math.log(jieba.dt.total / (freq + 1)) - SPEC_FLOOR))
 
-    def _coverage(self, q: _Query, a: int) -> tuple[float, int]:
+    def _coverage(self, words: list[tuple[str, float, list[str]]], a: int) -> tuple[float, int]:
         phrased, body = self.all.docs[a], self.body.docs[a]
         total = got = 0.0
         matched = 0
-        for word in q.words:
-            weight = self.specificity(word)
+        for word, weight, grams in words:
             total += weight
             if word in phrased:
                 credit = 1.0
             elif word in body:
                 credit = BODY_CREDIT
             else:
-                grams = [f"~{word[i:i + 2]}" for i in range(len(word) - 1)]
                 shared = sum(1 for g in grams if g in phrased or g in body)
                 credit = FUZZY_CREDIT * shared / len(grams) if grams else 0.0
             got += weight * credit
