@@ -11,10 +11,10 @@ export PYTHONPATH := $(CURDIR)
 
 .PHONY: run test kb train shell venv bench lock clean
 
-$(VENV)/installed: requirements.txt bot/find_python.sh
+$(VENV)/installed: requirements.txt bot/launcher/find_python.sh
 	@set -e; \
 	if [ ! -x $(PY) ]; then \
-	  python=$$(bash bot/find_python.sh); \
+	  python=$$(bash bot/launcher/find_python.sh); \
 	  echo "creating $(VENV) with $$python"; \
 	  "$$python" -m venv $(VENV); \
 	fi; \
@@ -26,23 +26,23 @@ $(VENV)/installed: requirements.txt bot/find_python.sh
 venv: $(VENV)/installed
 
 kb: venv
-	$(PY) -m knowledge build
+	$(PY) -m bot kb
 
 train: kb
-	$(PY) -m bot.train
+	$(PY) -m bot train
 
 run: train
-	$(PY) -m bot.run
+	$(PY) -m bot run
 
 shell: train
-	$(PY) -c 'from bot.train import rasa_env; import os, sys; \
+	$(PY) -c 'from bot import settings; import os, sys; \
 	  os.execvpe(sys.executable, [sys.executable, "-m", "rasa", "shell", "--model", "var/models", \
-	  "--endpoints", "endpoints.yml", "--port", "5006"], rasa_env())'
+	  "--endpoints", "endpoints.yml", "--port", "5006"], settings.child_env())'
 
 test: train
-	$(PY) -m rasa data validate --config config.yml --domain domain.yml --data data
+	$(PY) -m bot validate
 	$(PY) -m pytest tests -q
-	$(PY) -m bot.nlu_report tests/nlu/heldout.yml
+	$(PY) -m bot nlu-report tests/nlu/heldout.yml
 	$(PY) -m rasa test core --model var/models/ganzhou-ip.tar.gz --stories tests/test_stories.yml --e2e \
 	  --endpoints endpoints.yml --out var/results/core --fail-on-prediction-errors
 

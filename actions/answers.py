@@ -6,18 +6,15 @@ from typing import Any
 from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.knowledge_base import SERVICE, warm_up
+from actions.knowledge_base import KNOWLEDGE, warm_up
 
-MAX_QUESTION = 500  # longer input is searched by its start; the whole text stays in the tracker
 FALLBACK = "nlu_fallback"
-# Someone reading how to get help with an infringement can report it here and now.
-REPORT_BUTTON = {"title": "我要登记侵权线索", "payload": "/report_infringement"}
 
 warm_up()
 
 
-def _intent(message: dict) -> tuple[str | None, float]:
-    """The best real intent: behind nlu_fallback it is the top of the ranking."""
+def best_intent(message: dict) -> tuple[str | None, float]:
+    """The best real intent of a parsed message: behind nlu_fallback, the top of the ranking."""
     intent = message.get("intent") or {}
     if intent.get("name") != FALLBACK:
         return intent.get("name"), float(intent.get("confidence") or 0.0)
@@ -38,19 +35,16 @@ class ActionAnswer(Action):
         if not text:
             dispatcher.utter_message(response="utter_empty")
             return []
-        intent, confidence = _intent(message)
+        intent, confidence = best_intent(message)
         # A button payload ("/ask_trademark{...}") names the topic, not a question.
-        question = "" if text.startswith("/") else text[:MAX_QUESTION]
-        reply = SERVICE.answer(
+        question = "" if text.startswith("/") else text
+        reply = KNOWLEDGE.answer(
             question, intent=intent, confidence=confidence,
             answer_id=next(tracker.get_latest_entity_values("answer_id"), None),
             entities=message.get("entities"),
         )
-        buttons = reply.buttons
-        if (reply.answer_id or "").startswith("rights_assistance."):
-            buttons = [*buttons, REPORT_BUTTON]
-        dispatcher.utter_message(text=reply.text, buttons=buttons)
+        dispatcher.utter_message(text=reply.text, buttons=reply.buttons)
         if not reply.answered:
-            SERVICE.log_unanswered(text, tracker.get_latest_input_channel() or "unknown",
-                                   intent, confidence)
+            KNOWLEDGE.log_unanswered(text, tracker.get_latest_input_channel() or "unknown",
+                                     intent, confidence)
         return []

@@ -1,21 +1,22 @@
-"""The action server's one knowledge-base service, shared by every action module."""
+"""The action server's shared services: the knowledge base and the lead store, one each."""
 from __future__ import annotations
 
 import logging
 
+import knowledge
 from bot import settings
-from knowledge.loader import read_topics
-from knowledge.service import KnowledgeService
+from bot.leads.store import LeadStore
+from knowledge.storage import database
 
 logger = logging.getLogger(__name__)
 
-SERVICE = KnowledgeService()
-SERVICE.set_topics(read_topics(settings.KNOWLEDGE_DATA_DIR))
+KNOWLEDGE = knowledge.open(settings.database_url(), settings.KNOWLEDGE_DATA_DIR, settings.today)
+LEADS = LeadStore(database(settings.database_url()))
 
 
 def warm_up() -> None:
     """Builds the search index at start-up rather than on the first citizen's question."""
     try:
-        SERVICE.snapshot()
+        KNOWLEDGE.warm_up()
     except Exception:  # an empty database: the first question will say so loudly
         logger.exception("knowledge base not ready; run `make kb`")

@@ -20,7 +20,7 @@ from rasa_sdk import Action, FormValidationAction, Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.knowledge_base import SERVICE
+from actions.knowledge_base import KNOWLEDGE, LEADS
 from bot.leads import fields, store
 from bot.leads.models import KINDS
 
@@ -28,8 +28,8 @@ logger = logging.getLogger(__name__)
 
 REQUESTED = "requested_slot"
 # The topics whose questions are answered in the middle of a form (topics.yml; data/rules.yml
-# names the same intents for the dialogue).
-KNOWLEDGE_INTENTS = frozenset(SERVICE.topic_intent.values())
+# names the same intents for the dialogue, tests/test_topics.py checks it).
+KNOWLEDGE_INTENTS = KNOWLEDGE.topic_intents
 SURE = 0.6  # typed yes/no/cancel below this is read as words, not as a decision
 QUESTION_SURE = 0.5
 FIELD_SLOTS = {f: f"lead_{f}" for f in fields.LABELS}  # kind, what, place, who, …, phone
@@ -284,7 +284,7 @@ class ActionFinishLead(Action):
                             phone=slot("lead_phone"),
                             channel=tracker.get_latest_input_channel() or "unknown")
         try:
-            lead, filed = store.file(key, draft)
+            lead, filed = LEADS.file(key, draft)
         except Exception as err:  # the message of a database error can hold the citizen's data
             logger.error("lead filing failed: %s", type(err).__name__)
             dispatcher.utter_message(text="抱歉，系统暂时没能登记。请过一会儿再点一次“确认提交”，"
@@ -344,7 +344,7 @@ class ActionLeadStatus(Action):
             dispatcher.utter_message(text="好的，不查了。还有其他问题可以继续问我。")
             return reset
         try:
-            lead = store.status(ticket, last4)
+            lead = LEADS.status(ticket, last4)
         except store.StatusLocked:
             dispatcher.utter_message(text="这个编号今天查询失败的次数太多，暂时不能查询。"
                                           "请明天再试，或拨打12345政务服务热线。")

@@ -17,7 +17,7 @@ import requests
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from bot import settings  # noqa: E402
-from bot.run import servers  # noqa: E402
+from bot.launcher.servers import Ports, servers  # noqa: E402
 from bench.stats import pct  # noqa: E402
 
 QUESTIONS = ["专利费减的条件是什么", "专利费减需要什么材料", "商标注册要多少钱",
@@ -56,9 +56,10 @@ def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--n", type=int, default=200)
     args = parser.parse_args()
-    rasa_port, actions_port = 5205, 5255
+    ports = Ports.free()
     run = uuid.uuid4().hex[:8]  # fresh conversations: a sender's history slows every turn
-    with servers(rasa_port, actions_port, log_dir=settings.VAR_DIR / "logs" / "bench") as base:
+    with servers(ports, log_dir=settings.LOG_DIR / "bench") as stack:
+        base = stack.rasa
         for i in range(10):  # warm-up
             ask(base, f"{run}-warm", QUESTIONS[i % len(QUESTIONS)])
         seq = [ask(base, f"{run}-seq-{i % 20}", QUESTIONS[i % len(QUESTIONS)])
@@ -68,7 +69,7 @@ def main() -> int:
             conc = list(pool.map(lambda i: ask(base, f"{run}-conc-{i % 10}", QUESTIONS[i % 6]),
                                  range(args.n)))
             wall = time.perf_counter() - started
-        rasa_mb, actions_mb = rss_mb(rasa_port), rss_mb(actions_port)
+        rasa_mb, actions_mb = rss_mb(ports.rasa), rss_mb(ports.actions)
     train = settings.MODEL_DIR / "train_seconds"
     print(f"sequential  n={len(seq)}  p50 {statistics.median(seq):.1f} ms  p95 {pct(seq, 95):.1f} ms")
     print(f"10 senders  n={len(conc)}  p50 {statistics.median(conc):.1f} ms  "

@@ -25,9 +25,9 @@ from sqlalchemy import func, select
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from bot import settings  # noqa: E402
-from bot.leads import store  # noqa: E402
+from knowledge.storage import database  # noqa: E402
 from bot.leads.models import Lead  # noqa: E402
-from bot.run import servers  # noqa: E402
+from bot.launcher.servers import Ports, servers  # noqa: E402
 
 TICKET = re.compile(r"GZ-\d{8}-[0-9A-Z]{5}")
 
@@ -71,8 +71,9 @@ def main() -> int:
     latencies: list[float] = []
     errors: list[str] = []
     running = contextlib.nullcontext(args.url) if args.url else servers(
-        5505, 5555, log_dir=settings.VAR_DIR / "logs" / "bench-leads")
-    with running as base:
+        Ports.free(), log_dir=settings.LOG_DIR / "bench-leads")
+    with running as started:
+        base = started if args.url else started.rasa
         def one(i: int) -> str | None:
             try:
                 return conversation(base, run, i, latencies)
@@ -83,7 +84,7 @@ def main() -> int:
         with ThreadPoolExecutor(args.n) as pool:
             tickets = [t for t in pool.map(one, range(args.n)) if t]
         wall = time.perf_counter() - started
-    with store.session() as s:
+    with database(settings.database_url()).session() as s:
         rows = s.execute(select(func.count()).select_from(Lead)
                          .where(Lead.what.like(f"压测{run}第%"))).scalar()
     ms = sorted(x * 1000 for x in latencies)

@@ -16,21 +16,16 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from rasa.core.agent import Agent  # noqa: E402  (imports TensorFlow before spaCy does)
 
-from actions.answers import FALLBACK, _intent  # noqa: E402
-from bench.retrieval import load_questions  # noqa: E402
+from actions.answers import FALLBACK, best_intent  # noqa: E402
+from bench.retrieval import load_questions, open_service  # noqa: E402
 from bench.stats import pct  # noqa: E402
-from bot import settings  # noqa: E402
-from bot.train import model_path  # noqa: E402
-from knowledge.loader import read_topics  # noqa: E402
-from knowledge.service import KnowledgeService  # noqa: E402
+from bot.launcher.train import model_path  # noqa: E402
 
 
 async def main() -> int:
     agent = Agent.load(str(model_path()))
-    service = KnowledgeService()
-    topics = read_topics(settings.KNOWLEDGE_DATA_DIR)
-    service.set_topics(topics)
-    routed = set(topics.values()) | {FALLBACK}
+    service = open_service()
+    routed = service.topic_intents | {FALLBACK}
     questions = load_questions()
     right = in_scope = rejected = oos = 0
     misses, latencies = [], []
@@ -39,7 +34,7 @@ async def main() -> int:
         parse = await agent.parse_message(q.text)
         got = None
         if parse["intent"]["name"] in routed:
-            intent, confidence = _intent(parse)
+            intent, confidence = best_intent(parse)
             reply = service.answer(q.text, intent, confidence, entities=parse["entities"])
             got = reply.answer_id if reply.answered else None
         latencies.append((time.perf_counter() - started) * 1000)

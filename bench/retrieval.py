@@ -1,11 +1,11 @@
 """Top-1 accuracy and latency of the retrieval step on held-out questions.
 
 The questions (tests/retrieval/questions.yml) were written apart from the knowledge data.
-Each is searched twice, as the service would:
+Each is answered twice by the knowledge service (`KnowledgeService.choose`), as the bot would:
   cross-topic — the topic is unknown (NLU unsure): the first hit is given only if the
-                service's accept rule (service.confident) takes it, otherwise "not sure";
-  in-topic    — NLU is sure of the labelled topic: the first in-topic hit if its coverage
-                reaches service.IN_TOPIC_MIN, otherwise the topic's overview.
+                service's accept rule takes it, otherwise "not sure";
+  in-topic    — NLU is sure of the labelled topic: the first in-topic hit if it covers enough
+                of the question, otherwise the topic's overview.
 Out-of-scope questions (answer: null) must be rejected by the cross-topic rule.
 
     PYTHONPATH=. .venv/bin/python bench/retrieval.py [--questions FILE]
@@ -28,10 +28,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 if __name__ == "__main__":
     from knowledge import without_tensorflow
     without_tensorflow()
+import knowledge  # noqa: E402
 from bot import settings  # noqa: E402
-from knowledge import db  # noqa: E402
-from knowledge.search import SearchIndex, build_index  # noqa: E402
-from knowledge import service  # noqa: E402
+from knowledge import service  # noqa: E402  (its thresholds, for the report)
+from knowledge.service import KnowledgeService  # noqa: E402
 from bench.stats import pct  # noqa: E402
 
 QUESTIONS = settings.ROOT / "tests" / "retrieval" / "questions.yml"
@@ -86,31 +86,24 @@ def load_questions(path: Path = QUESTIONS) -> list[Question]:
     return out
 
 
-def load_index(url: str | None = None) -> tuple[SearchIndex, dict[str, str]]:
-    """The index the service would build today, and each topic's overview answer."""
-    from sqlalchemy import select
-    from knowledge.models import Answer
-    day = settings.today()
-    with db.session(url) as s:
-        index = build_index(s, day)
-        overviews = {a.topic: a.id for a in s.execute(
-            select(Answer).where(Answer.overview.is_(True))).scalars() if a.in_force(day)}
-    return index, overviews
+def open_service(url: str | None = None) -> KnowledgeService:
+    """The knowledge service as the action server opens it."""
+    return knowledge.open(url or settings.database_url(), settings.KNOWLEDGE_DATA_DIR,
+                          settings.today)
 
 
-def cross_topic(index: SearchIndex, text: str) -> str | None:
+def cross_topic(kb: KnowledgeService, text: str) -> str | None:
     """What the service answers when the topic is unknown (None: not sure)."""
-    return service.decide(index, text, None).answer_id
+    return kb.choose(text, None).answer_id
 
 
-def in_topic(index: SearchIndex, overviews: dict[str, str], text: str, topic: str) -> str | None:
+def in_topic(kb: KnowledgeService, text: str, topic: str) -> str | None:
     """What the service answers when NLU is sure of the topic."""
-    choice = service.decide(index, text, topic)
-    return choice.answer_id or overviews.get(choice.overview_of)
+    choice = kb.choose(text, topic)
+    return choice.answer_id or kb.topics[choice.overview_of].overview
 
 
-def evaluate(index: SearchIndex, overviews: dict[str, str], questions: list[Question],
-             timed: bool = False) -> Result:
+def evaluate(kb: KnowledgeService, questions: list[Question], timed: bool = False) -> Result:
     res = Result()
 
     def run(fn, *args):
@@ -121,7 +114,7 @@ def evaluate(index: SearchIndex, overviews: dict[str, str], questions: list[Ques
         return value
 
     for q in questions:
-        got = run(cross_topic, index, q.text)
+        got = run(cross_topic, kb, q.text)
         if not q.answers:
             res.oos += 1
             if got is None:
@@ -140,7 +133,7 @@ def evaluate(index: SearchIndex, overviews: dict[str, str], questions: list[Ques
                 res.wrong_accepts += 1
             res.misses.append(("cross", q.text, got, q.answers))
         if q.topic:
-            got_in = run(in_topic, index, overviews, q.text, q.topic)
+            got_in = run(in_topic, kb, q.text, q.topic)
             if got_in in q.answers:
                 res.in_topic_right += 1
                 counts[2] += 1
@@ -184,9 +177,9 @@ def main() -> int:
     parser.add_argument("--questions", type=Path, default=QUESTIONS)
     args = parser.parse_args()
     questions = load_questions(args.questions)
-    index, overviews = load_index()
-    evaluate(index, overviews, questions)  # warm-up: jieba dictionary, caches
-    res = evaluate(index, overviews, questions, timed=True)
+    kb = open_service()
+    evaluate(kb, questions)  # warm-up: jieba dictionary, caches
+    res = evaluate(kb, questions, timed=True)
     report(res)
     return 0
 

@@ -22,7 +22,7 @@ import requests
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from bot import settings  # noqa: E402
 from bot.channels import wechat_crypto as wx  # noqa: E402
-from bot.run import servers  # noqa: E402
+from bot.launcher.servers import Ports, servers  # noqa: E402
 from bench.stats import pct  # noqa: E402
 
 QUESTIONS = ["专利费减的条件是什么", "专利费减需要什么材料", "商标注册要多少钱",
@@ -75,8 +75,8 @@ def main() -> int:
     run = secrets.token_hex(4)  # fresh conversations: a sender's history slows every turn
     env = {"WECHAT_TOKEN": TOKEN, "WECHAT_APP_ID": APP_ID, "WECHAT_AES_KEY": AES_KEY,
            "WECHAT_APP_SECRET": "", "WECHAT_API_BASE": "http://127.0.0.1:9"}
-    with servers(5325, 5375, env_extra=env, log_dir=settings.VAR_DIR / "logs" / "bench-wechat") \
-            as base:
+    with servers(Ports.free(), env=env, log_dir=settings.LOG_DIR / "bench-wechat") as stack:
+        base = stack.rasa
         sender = Sender(base)
         for i in range(10):  # warm-up
             sender.ask(f"o{run}Warm", QUESTIONS[i % len(QUESTIONS)])

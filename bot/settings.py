@@ -1,7 +1,9 @@
-"""Every setting of the assistant, read from the environment in one place.
+"""Every setting of the assistant, read from the environment here and nowhere else.
 
 Defaults are the embedded set-up (SQLite under var/, in-memory lock store, loopback only);
 production sets the variables (PostgreSQL URLs, Redis, replicas' addresses) and changes no file.
+Values that tests or a running process may change (the day, tokens) are functions, read when
+used; the rest are read once at import.
 """
 from __future__ import annotations
 
@@ -12,7 +14,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(os.environ.get("APP_VAR_DIR", ROOT / "var")).resolve()
 KNOWLEDGE_DATA_DIR = Path(os.environ.get("KNOWLEDGE_DATA_DIR", ROOT / "knowledge" / "data"))
-JIEBA_DICT_DIR = VAR_DIR / "jieba"
+JIEBA_DICT_DIR = VAR_DIR / "jieba"  # the user dictionary `python -m bot kb` writes for NLU
+MODEL_DIR = VAR_DIR / "models"
+MODEL_NAME = "ganzhou-ip"
+LOG_DIR = VAR_DIR / "logs"
 
 
 def _sqlite(name: str) -> str:
@@ -20,7 +25,7 @@ def _sqlite(name: str) -> str:
 
 
 def database_url() -> str:
-    """Knowledge base, unanswered questions, ratings and leads."""
+    """Knowledge base, unanswered questions, ratings, leads and the WeChat channel's state."""
     return os.environ.get("DATABASE_URL") or _sqlite("app.db")
 
 
@@ -45,6 +50,11 @@ def staff_token() -> str:
     return os.environ.get("STAFF_TOKEN", "")
 
 
+def rasa_api_token() -> str:
+    """Rasa's HTTP API (reads and edits every conversation) is on only when this is set."""
+    return os.environ.get("RASA_API_TOKEN", "")
+
+
 def leads_forward_url() -> str:
     """The protection centre's endpoint for new leads. Empty: leads wait for staff to export."""
     return os.environ.get("LEADS_FORWARD_URL", "")
@@ -55,12 +65,15 @@ def leads_forward_token() -> str:
     return os.environ.get("LEADS_FORWARD_TOKEN", "")
 
 
+def leads_forward_poll_seconds() -> float:
+    return float(os.environ.get("LEADS_FORWARD_POLL_SECONDS", "5"))
+
+
 def leads_retention_days() -> int:
-    """Closed leads older than this are anonymised by `python -m bot.leads retention`."""
+    """Closed leads older than this are anonymised by `python -m bot retention`."""
     return int(os.environ.get("LEADS_RETENTION_DAYS", "365"))
 
 
-LEADS_FORWARD_POLL_SECONDS = float(os.environ.get("LEADS_FORWARD_POLL_SECONDS", "5"))
 BIND_HOST = os.environ.get("BIND_HOST", "127.0.0.1")
 RASA_PORT = int(os.environ.get("RASA_PORT", "5005"))
 ACTIONS_PORT = int(os.environ.get("ACTIONS_PORT", "5055"))
@@ -70,9 +83,6 @@ RASA_PUBLIC_URL = os.environ.get("RASA_PUBLIC_URL") or f"http://127.0.0.1:{RASA_
 ACTION_ENDPOINT_URL = os.environ.get(
     "ACTION_ENDPOINT_URL", f"http://127.0.0.1:{ACTIONS_PORT}/webhook"
 )
-MODEL_DIR = VAR_DIR / "models"
-MODEL_NAME = "ganzhou-ip"
-
 
 WECHAT_KEYS = {"token": "WECHAT_TOKEN", "app_id": "WECHAT_APP_ID",
                "app_secret": "WECHAT_APP_SECRET", "encoding_aes_key": "WECHAT_AES_KEY",
@@ -83,3 +93,17 @@ def wechat() -> dict:
     """The WeChat official account (bot/channels/wechat.py) as its console gives them; unset
     ones are empty. No token: the channel refuses every request."""
     return {key: os.environ.get(var, "") for key, var in WECHAT_KEYS.items()}
+
+
+def child_env(**overrides: str) -> dict[str, str]:
+    """The environment the servers this process starts run with: ours, the defaults every
+    Rasa process needs, and `overrides`. Children read their settings from it."""
+    env = dict(os.environ)
+    env.setdefault("RASA_TELEMETRY_ENABLED", "false")  # no outside network
+    env.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    env.setdefault("SQLALCHEMY_SILENCE_UBER_WARNING", "1")
+    env.setdefault("ACTION_ENDPOINT_URL", ACTION_ENDPOINT_URL)
+    env.setdefault("TRACKER_DB_URL", tracker_db_url())
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH")]))
+    env.update(overrides)
+    return env

@@ -11,10 +11,11 @@ from typing import Any
 import yaml
 from sqlalchemy import delete
 
-from knowledge import db
 from knowledge.models import (
     KNOWLEDGE_TABLES, Answer, Division, KbMeta, Question, ServicePoint, Source, Term,
 )
+from knowledge.records import Topic
+from knowledge.storage import Database, utcnow
 
 MAX_SHORT = 300
 CONFIDENCE = {"H", "M", "L"}
@@ -43,7 +44,7 @@ class _LineLoader(yaml.SafeLoader):
 
 @dataclass
 class KnowledgeData:
-    topics: dict[str, dict] = field(default_factory=dict)
+    topics: dict[str, Topic] = field(default_factory=dict)
     sources: list[dict] = field(default_factory=list)
     answers: list[dict] = field(default_factory=list)
     divisions: list[dict] = field(default_factory=list)
@@ -107,6 +108,27 @@ def _strip(record: dict) -> dict:
     return {k: v for k, v in record.items() if k != "__line__"}
 
 
+def _topics(c: _Checker, path: Path) -> tuple[dict[str, Topic], list[dict]]:
+    records = (c.read(path) or {}).get("topics") or []
+    topics: dict[str, Topic] = {}
+    for t in records:
+        tid = c.text(path, t, "id")
+        if tid in topics:
+            c.fail(path, t, "id used twice")
+        buttons = t.get("buttons") or []
+        if not all(isinstance(b, dict) and b.get("title") and b.get("payload") for b in buttons):
+            c.fail(path, t, "every button needs a title and a payload")
+        topics[tid] = Topic(
+            id=tid, name=c.text(path, t, "name"), intent=c.text(path, t, "intent"),
+            overview=c.text(path, t, "overview"), fallback=bool(t.get("fallback")),
+            by_county=bool(t.get("by_county")),
+            buttons=tuple({"title": str(b["title"]), "payload": str(b["payload"])}
+                          for b in buttons if isinstance(b, dict)))
+    if not topics:
+        c.problems.append(f"{path.name}: no topics")
+    return topics, records
+
+
 def read_data(data_dir: Path) -> KnowledgeData:
     """Reads and validates every file; raises LoadError listing every problem found."""
     c = _Checker()
@@ -120,11 +142,7 @@ def read_data(data_dir: Path) -> KnowledgeData:
             digest.update(path.name.encode() + path.read_bytes())
     out.version = digest.hexdigest()[:16]
 
-    path = data_dir / "topics.yml"
-    for t in (c.read(path) or {}).get("topics", []):
-        out.topics[t["id"]] = _strip(t)
-    if not out.topics:
-        c.problems.append("topics.yml: no topics")
+    out.topics, topic_records = _topics(c, data_dir / "topics.yml")
 
     path = data_dir / "sources.yml"
     seen_sources: set[str] = set()
@@ -144,7 +162,6 @@ def read_data(data_dir: Path) -> KnowledgeData:
                             "note": s.get("note")})
 
     answer_ids: set[str] = set()
-    overviews: dict[str, int] = {}
     pending_refs: list[tuple[Path, dict, str, str]] = []
     for path in sorted((data_dir / "answers").glob("*.yml")):
         doc = c.read(path) or {}
@@ -173,7 +190,7 @@ def read_data(data_dir: Path) -> KnowledgeData:
             if verified is None:
                 c.fail(path, a, "last_verified is missing")
             if a.get("overview"):
-                overviews[topic] = overviews.get(topic, 0) + 1
+                c.fail(path, a, "a topic's overview answer is named in topics.yml, not here")
             next_ids = list(a.get("next") or [])
             if len(next_ids) > 3:
                 c.fail(path, a, "at most 3 next answers")
@@ -189,16 +206,17 @@ def read_data(data_dir: Path) -> KnowledgeData:
                 "confidence": a.get("confidence"), "in_force_from": start,
                 "in_force_until": until, "superseded_by": a.get("superseded_by"),
                 "change_note": c.text(path, a, "change_note", required=False, max_len=120),
-                "last_verified": verified, "overview": bool(a.get("overview")),
+                "last_verified": verified,
                 "next_ids": next_ids, "questions": questions,
             })
     for path, a, key, ref in pending_refs:
         if ref not in answer_ids:
             c.fail(path, a, f"{key} names {ref!r}, which is no answer")
-    for topic in out.topics:
-        if overviews.get(topic, 0) != 1 and any(a["topic"] == topic for a in out.answers):
-            c.problems.append(f"answers/{topic}.yml: needs exactly one overview answer, "
-                              f"has {overviews.get(topic, 0)}")
+    topic_of = {a["id"]: a["topic"] for a in out.answers}
+    for t, record in zip(out.topics.values(), topic_records):
+        if t.overview and topic_of.get(t.overview) != t.id:
+            c.fail(data_dir / "topics.yml", record,
+                   f"overview {t.overview!r} is no answer of topic {t.id!r}")
 
     path = data_dir / "gazetteer.yml"
     gaz = c.read(path) or {}
@@ -241,10 +259,10 @@ def read_data(data_dir: Path) -> KnowledgeData:
     return out
 
 
-def load(data_dir: Path, url: str | None = None) -> KnowledgeData:
+def load(data_dir: Path, db: Database) -> KnowledgeData:
     """Validates, then replaces the knowledge tables in one transaction."""
     data = read_data(data_dir)
-    with db.session(url) as s, s.begin():
+    with db.transaction() as s:
         for table in KNOWLEDGE_TABLES:
             s.execute(delete(table))
         s.add_all(Source(**x) for x in data.sources)
@@ -259,11 +277,14 @@ def load(data_dir: Path, url: str | None = None) -> KnowledgeData:
         s.add_all(ServicePoint(**x) for x in data.service_points)
         s.add_all(Term(kind=k, canonical=cn, variant=v) for k, cn, v in data.terms)
         s.add(KbMeta(key="version", value=data.version))
-        s.add(KbMeta(key="loaded_at", value=dt.datetime.utcnow().isoformat(timespec="seconds")))
+        s.add(KbMeta(key="loaded_at", value=utcnow().isoformat(timespec="seconds")))
     return data
 
 
-def read_topics(data_dir: Path) -> dict[str, str]:
-    """topic id → the intent that routes to it."""
-    doc = yaml.safe_load((data_dir / "topics.yml").read_text(encoding="utf-8"))
-    return {t["id"]: t["intent"] for t in doc["topics"]}
+def read_topics(data_dir: Path) -> list[Topic]:
+    """topics.yml alone (the overview ids are checked against the answers by read_data)."""
+    c = _Checker()
+    topics, _ = _topics(c, data_dir / "topics.yml")
+    if c.problems:
+        raise LoadError(c.problems)
+    return list(topics.values())

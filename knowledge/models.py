@@ -1,4 +1,4 @@
-"""The data model: knowledge (reloaded whole by `make kb`) and what the service records."""
+"""The knowledge tables (replaced whole by each build) and the log of unanswered questions."""
 from __future__ import annotations
 
 import datetime as dt
@@ -6,9 +6,9 @@ import datetime as dt
 from sqlalchemy import (
     JSON, Boolean, Column, Date, DateTime, Float, ForeignKey, Integer, String, Text,
 )
-from sqlalchemy.orm import declarative_base, relationship
+from sqlalchemy.orm import relationship
 
-Base = declarative_base()
+from knowledge.storage import Base, utcnow
 
 
 class Source(Base):
@@ -36,7 +36,6 @@ class Answer(Base):
     superseded_by = Column(String(96))
     change_note = Column(Text)
     last_verified = Column(Date, nullable=False)
-    overview = Column(Boolean, nullable=False, default=False)
     next_ids = Column(JSON, nullable=False, default=list)
 
     source = relationship(Source, lazy="joined")
@@ -102,7 +101,7 @@ class UnansweredQuestion(Base):
     channel = Column(String(32), nullable=False)
     intent = Column(String(64))
     score = Column(Float)
-    created_at = Column(DateTime, nullable=False, default=dt.datetime.utcnow)
+    created_at = Column(DateTime, nullable=False, default=utcnow)
 
 
 KNOWLEDGE_TABLES = [Question.__table__, Answer.__table__, ServicePoint.__table__,

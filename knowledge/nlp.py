@@ -70,3 +70,12 @@ def entities(nlp: Language, text: str) -> list[dict]:
 
 def tokens(nlp: Language, text: str) -> list[str]:
     return [t.text for t in nlp.tokenizer(normalise(text)) if not t.is_space]
+
+
+def user_words(data) -> list[str]:
+    """The words jieba must keep whole: every gazetteer variant and division name (`data` is
+    the loader's KnowledgeData)."""
+    words = [normalise(v) for _, _, v in data.terms]
+    for d in data.divisions:
+        words += [normalise(x) for x in [d["name"], *d["aliases"]]]
+    return words

@@ -1,35 +1,39 @@
 """Turns a question into a short, sourced reply from the knowledge base.
 
-One instance lives in each action server process (and one in the portal, for staff). It keeps
-the search index and the answers in memory and rebuilds both when `make kb` loaded new data
-(version check at most every few seconds) or when the day changed (a rule may have come into
-force at midnight).
+One service lives in each process that answers (action server, portal). It keeps the search
+index and the answers in memory and rebuilds both when a build loaded new data (version check
+at most every few seconds) or when the day changed (a rule may have come into force at
+midnight). Topic behaviour (overview, suggestions, county answers, extra buttons) comes from
+topics.yml, never from code.
 """
 from __future__ import annotations
 
+import datetime as dt
 import threading
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from typing import Callable
 
 from sqlalchemy import select
 
-from bot import settings
-from knowledge import db
 from knowledge.models import Answer, ServicePoint, UnansweredQuestion
+from knowledge.records import Choice, Found, Reply, Topic
 from knowledge.search import Hit, SearchIndex, build_index, kb_version
+from knowledge.storage import Database
 from knowledge.text import mask_personal
 
 INTENT_SURE = 0.6  # NLU confidence above which the predicted topic is trusted
 IN_TOPIC_MIN = 0.25  # coverage needed to prefer a specific answer over the topic overview
 # When the topic is not known, answer only if the best hit covers most of the question, or a
 # good part of it including at least two specific words: "结婚登记要带什么" matches 登记 and 材料
-# and must not be answered; measured with bench/retrieval.py on held-out questions.
+# and must not be answered; measured with bench/retrieval.py on the development questions.
 ACCEPT = 0.65
 ACCEPT_WITH_WORDS = 0.5
 ACCEPT_WORDS = 2
 OTHER_TOPIC_MARGIN = 0.15  # how much more another topic's hit must cover to overrule NLU
 SUGGEST_MIN = 0.3  # coverage a hit needs to be offered as a suggestion
 CHECK_EVERY_S = 2.0
+MAX_QUERY = 500  # longer text is searched by its start
 HOTLINES = "可拨打12345政务服务热线咨询，或登录全国12315平台投诉举报。"
 CONFIDENCE_WORD = {"H": "高", "M": "中", "L": "低"}
 
@@ -40,14 +44,7 @@ def confident(hit: Hit) -> bool:
                                       and hit.matched >= ACCEPT_WORDS)
 
 
-@dataclass
-class Choice:
-    answer_id: str | None  # the answer to give
-    overview_of: str | None  # else: this topic's overview
-    hits: list[Hit]  # else: "not sure", suggesting these
-
-
-def decide(index: SearchIndex, question: str, topic: str | None) -> Choice:
+def decide(index: SearchIndex, question: str, topic: str | None) -> tuple[Choice, list[Hit]]:
     """Which answer a question gets; `topic` is the one NLU is sure of, or None.
 
     In the topic, the best hit unless it covers too little (then the topic's overview). A
@@ -56,24 +53,18 @@ def decide(index: SearchIndex, question: str, topic: str | None) -> Choice:
     Without a topic, the best hit only when confident.
     """
     hits = index.search(question, k=5)
+    candidates = tuple((h.answer_id, h.coverage) for h in hits)
     if topic is None:
-        return Choice(hits[0].answer_id if hits and confident(hits[0]) else None, None, hits)
+        best = hits[0].answer_id if hits and confident(hits[0]) else None
+        return Choice(best, None, candidates), hits
     inside = index.search(question, topic=topic, k=1)
     best_in = inside[0].coverage if inside else 0.0
     if hits and hits[0].topic != topic and confident(hits[0]) \
             and hits[0].coverage >= best_in + OTHER_TOPIC_MARGIN:
-        return Choice(hits[0].answer_id, None, hits)
+        return Choice(hits[0].answer_id, None, candidates), hits
     if inside and best_in >= IN_TOPIC_MIN:
-        return Choice(inside[0].answer_id, None, hits)
-    return Choice(None, topic, hits)
-
-
-@dataclass
-class Reply:
-    text: str
-    buttons: list[dict] = field(default_factory=list)
-    answer_id: str | None = None
-    answered: bool = True
+        return Choice(inside[0].answer_id, None, candidates), hits
+    return Choice(None, topic, candidates), hits
 
 
 def source_line(answer: Answer) -> str:
@@ -95,98 +86,149 @@ class _Snapshot:
     key: tuple
     index: SearchIndex
     answers: dict[str, Answer]  # every answer, in force or not (old buttons name old ones)
+    points: list[ServicePoint]
+
+    @property
+    def day(self) -> dt.date:
+        return self.key[1]
 
 
 class KnowledgeService:
-    def __init__(self, url: str | None = None):
-        self.url = url
+    """The knowledge library's front door (made by `knowledge.open`)."""
+
+    def __init__(self, db: Database, topics: list[Topic],
+                 today: Callable[[], dt.date] = dt.date.today) -> None:
+        self.db = db
+        self.today = today
+        self.topics = {t.id: t for t in topics}
+        self._by_intent = {t.intent: t for t in topics}
         self._lock = threading.Lock()
         self._snap: _Snapshot | None = None
         self._checked = 0.0
-        self.topics: dict[str, str] = {}  # intent → topic
-        self.topic_intent: dict[str, str] = {}
 
-    # --- knowledge lifecycle ---------------------------------------------------------
-    def snapshot(self) -> _Snapshot:
-        now, day = time.monotonic(), settings.today()
+    # --- topics ------------------------------------------------------------------------
+    def topic_of_intent(self, intent: str | None) -> Topic | None:
+        return self._by_intent.get(intent or "")
+
+    @property
+    def topic_intents(self) -> frozenset[str]:
+        return frozenset(self._by_intent)
+
+    # --- knowledge lifecycle -----------------------------------------------------------
+    def _snapshot(self) -> _Snapshot:
+        now, day = time.monotonic(), self.today()
         snap = self._snap
-        if snap is not None and now - self._checked < CHECK_EVERY_S and snap.key[1] == day:
+        if snap is not None and now - self._checked < CHECK_EVERY_S and snap.day == day:
             return snap
         with self._lock:
-            with db.session(self.url) as s:
+            with self.db.session() as s:
                 key = (kb_version(s), day)
                 if self._snap is None or key != self._snap.key:
                     answers = {a.id: a for a in s.execute(select(Answer)).scalars()}
-                    self._snap = _Snapshot(key, build_index(s, day), answers)
+                    points = s.execute(select(ServicePoint)
+                                       .order_by(ServicePoint.id)).scalars().all()
+                    self._snap = _Snapshot(key, build_index(s, day), answers, list(points))
             self._checked = now
             return self._snap
 
-    def set_topics(self, topics: dict[str, str]) -> None:
-        """topics: topic id → intent name (from topics.yml)."""
-        self.topic_intent = dict(topics)
-        self.topics = {intent: topic for topic, intent in topics.items()}
+    def warm_up(self) -> str | None:
+        """Builds the index now rather than on the first question; the knowledge version."""
+        return self._snapshot().key[0]
 
-    # --- answering -------------------------------------------------------------------
-    def _answer(self, snap: _Snapshot, answer_id: str) -> Answer | None:
+    # --- answering -----------------------------------------------------------------------
+    def answer(self, question: str, intent: str | None = None, confidence: float = 0.0,
+               answer_id: str | None = None, entities: list[dict] | None = None) -> Reply:
+        """The reply to a question. `intent`/`confidence`: NLU's best real intent; `answer_id`:
+        a button's answer; `entities`: NLU's (a county, a service type)."""
+        snap = self._snapshot()
+        if answer_id:
+            chosen = self._in_force(snap, answer_id)
+            if chosen:
+                return self._render(snap, chosen)
+        question = question[:MAX_QUERY]
+        topic = self.topic_of_intent(intent)
+        county = _entity(entities, "county")
+        if topic and topic.by_county and county:
+            return self._service_points(snap, topic, county, _entity(entities, "service_type"))
+        sure = topic.id if topic and confidence >= INTENT_SURE else None
+        choice, hits = decide(snap.index, question, sure)
+        if choice.answer_id:
+            return self._render(snap, snap.answers[choice.answer_id])
+        overview = self._overview(snap, choice.overview_of)
+        if overview:
+            return self._render(snap, overview)
+        return self._not_sure(snap, hits)
+
+    def reply_for(self, answer_id: str) -> Reply | None:
+        """The reply the bot gives for an answer (or the rule that replaced it), if in force."""
+        snap = self._snapshot()
+        chosen = self._in_force(snap, answer_id)
+        return self._render(snap, chosen) if chosen else None
+
+    def choose(self, question: str, topic: str | None) -> Choice:
+        """Which answer a question gets when NLU is sure of `topic` (or of none)."""
+        return decide(self._snapshot().index, question[:MAX_QUERY], topic)[0]
+
+    def search(self, query: str, k: int = 5, topic: str | None = None) -> list[Found]:
+        """The best answers in force for a query, with their evidence (staff look-up)."""
+        snap = self._snapshot()
+        out = []
+        for hit in snap.index.search(query[:MAX_QUERY], topic=topic, k=k):
+            a = snap.answers[hit.answer_id]
+            out.append(Found(a.id, a.topic, a.title, a.short, a.long, source_line(a),
+                             a.confidence, a.in_force_from, a.in_force_until, a.last_verified,
+                             round(hit.coverage, 2)))
+        return out
+
+    def log_unanswered(self, text: str, channel: str, intent: str | None,
+                       score: float | None) -> None:
+        """For staff to improve the knowledge; phone and ID numbers masked first."""
+        with self.db.transaction() as s:
+            s.add(UnansweredQuestion(text=mask_personal(text)[:500], channel=channel[:32],
+                                     intent=intent, score=score))
+
+    # --- rendering -------------------------------------------------------------------------
+    def _in_force(self, snap: _Snapshot, answer_id: str) -> Answer | None:
         answer = snap.answers.get(answer_id)
-        day = snap.key[1]
         # A button from an old conversation may point at a rule since superseded.
-        while answer is not None and not answer.in_force(day) and answer.superseded_by:
+        while answer is not None and not answer.in_force(snap.day) and answer.superseded_by:
             answer = snap.answers.get(answer.superseded_by)
-        return answer if answer is not None and answer.in_force(day) else None
+        return answer if answer is not None and answer.in_force(snap.day) else None
 
-    def _overview(self, snap: _Snapshot, topic: str) -> Answer | None:
-        return next((a for a in snap.answers.values() if a.topic == topic and a.overview
-                     and a.in_force(snap.key[1])), None)
+    def _overview(self, snap: _Snapshot, topic_id: str | None) -> Answer | None:
+        topic = self.topics.get(topic_id or "")
+        return self._in_force(snap, topic.overview) if topic else None
 
-    def button(self, answer: Answer) -> dict:
-        intent = self.topic_intent.get(answer.topic, "ask_" + answer.topic)
+    def _button(self, answer: Answer) -> dict:
+        topic = self.topics.get(answer.topic)
+        intent = topic.intent if topic else f"ask_{answer.topic}"
         return {"title": answer.title, "payload": f'/{intent}{{"answer_id":"{answer.id}"}}'}
 
-    def render(self, snap: _Snapshot, answer: Answer) -> Reply:
+    def _render(self, snap: _Snapshot, answer: Answer) -> Reply:
         text = answer.short
         if answer.change_note:
             text += "\n" + answer.change_note
         text += "\n" + source_line(answer)
-        buttons = [self.button(n) for n in (self._answer(snap, i) for i in answer.next_ids)
+        buttons = [self._button(n) for n in (self._in_force(snap, i) for i in answer.next_ids)
                    if n and n.id != answer.id]
+        topic = self.topics.get(answer.topic)
+        buttons += [dict(b) for b in (topic.buttons if topic else ())]
         return Reply(text, buttons, answer.id)
 
-    def answer(self, question: str, intent: str | None = None, confidence: float = 0.0,
-               answer_id: str | None = None, entities: list[dict] | None = None) -> Reply:
-        snap = self.snapshot()
-        if answer_id:
-            chosen = self._answer(snap, answer_id)
-            if chosen:
-                return self.render(snap, chosen)
-        topic = self.topics.get(intent or "")
-        county = _entity(entities, "county")
-        if topic == "service_point" and county:
-            return self.service_points(snap, county, _entity(entities, "service_type"))
-        choice = decide(snap.index, question,
-                        topic if topic and confidence >= INTENT_SURE else None)
-        if choice.answer_id:
-            return self.render(snap, snap.answers[choice.answer_id])
-        overview = self._overview(snap, choice.overview_of) if choice.overview_of else None
-        if overview:
-            return self.render(snap, overview)
-        return self.not_sure(snap, choice.hits)
-
-    def not_sure(self, snap: _Snapshot, hits: list[Hit]) -> Reply:
+    def _not_sure(self, snap: _Snapshot, hits: list[Hit]) -> Reply:
         suggestions = [snap.answers[h.answer_id] for h in hits if h.coverage >= SUGGEST_MIN][:3]
         if not suggestions:
-            suggestions = [a for a in (self._overview(snap, t) for t in
-                           ("fee_reduction", "priority_exam", "trademark")) if a]
+            suggestions = [a for a in (self._overview(snap, t.id) for t in self.topics.values()
+                                       if t.fallback) if a]
         text = ("抱歉，这个问题我没有把握回答。您是不是想问下面这些？"
                 "也" + HOTLINES)
-        return Reply(text, [self.button(a) for a in suggestions], None, answered=False)
+        return Reply(text, [self._button(a) for a in suggestions], None, answered=False)
 
-    def service_points(self, snap: _Snapshot, division: str,
-                       service_type: str | None) -> Reply:
+    def _service_points(self, snap: _Snapshot, topic: Topic, division: str,
+                        service_type: str | None) -> Reply:
         """What is known in the division, then where the asked type of point exists at all.
         Unknown addresses, phones and hours are said to be unknown, never filled in."""
-        with db.session(self.url) as s:
-            points = s.execute(select(ServicePoint).order_by(ServicePoint.id)).scalars().all()
+        points = snap.points
         local = [p for p in points if p.division == division]
         # Asked for a type: where that type exists. Not asked: the points serving the whole city.
         of_type = [p for p in points if p.type == service_type or
@@ -203,15 +245,8 @@ class KnowledgeService:
         sources = {p.source_id: p.source for p in shown}
         if sources:
             text += "\n来源：" + "、".join(f"《{src.document}》" for src in sources.values())
-        overview = self._overview(snap, "service_point")
-        buttons = [self.button(overview)] if overview else []
-        return Reply(text, buttons, None)
-
-    def log_unanswered(self, text: str, channel: str, intent: str | None,
-                       score: float | None) -> None:
-        with db.session(self.url) as s, s.begin():
-            s.add(UnansweredQuestion(text=mask_personal(text)[:500], channel=channel[:32],
-                                     intent=intent, score=score))
+        overview = self._overview(snap, topic.id)
+        return Reply(text, [self._button(overview)] if overview else [], None)
 
 
 def _entity(entities: list[dict] | None, kind: str) -> str | None:

@@ -5,7 +5,6 @@ import pytest
 from rasa_sdk.executor import CollectingDispatcher
 from sqlalchemy import select
 
-from knowledge import db
 from knowledge.models import UnansweredQuestion
 from tests.conftest import make_tracker
 
@@ -36,13 +35,13 @@ def test_button_payload_answers_that_record(action):
     assert "来源：" in messages[0]["text"]  # unknown id: falls back to the topic overview
 
 
-def test_fallback_to_search_and_logging_of_unanswered(action, kb_url):
+def test_fallback_to_search_and_logging_of_unanswered(action, db):
     ranking = [{"name": "nlu_fallback", "confidence": 0.45},
                {"name": "ask_ip_plan", "confidence": 0.3}]
     messages, _ = run(action, make_tracker("明天会下雨吗", "nlu_fallback", 0.45,
                                            ranking=ranking, channel="wechat"))
     assert "12345" in messages[0]["text"]
-    with db.session(kb_url) as s:
+    with db.session() as s:
         rows = s.execute(select(UnansweredQuestion).where(
             UnansweredQuestion.text == "明天会下雨吗")).scalars().all()
     assert rows and rows[0].channel == "wechat"

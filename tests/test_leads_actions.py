@@ -168,11 +168,11 @@ def finish(actions, slots: dict, text: str = '/affirm{"lead_step": "confirm"}'):
     return run(actions.ActionFinishLead(), tracker(said(text), **slots))
 
 
-def test_confirmed_lead_is_filed_once_whatever_the_repeats(actions, kb_url):
+def test_confirmed_lead_is_filed_once_whatever_the_repeats(actions, db):
     slots = dict(ANSWERS, lead_confirm="submit", lead_draft_id="draft-repeat-test")
     _, first = finish(actions, slots)
     _, again = finish(actions, slots)
-    with store.session() as s:
+    with db.session() as s:
         tickets = s.execute(select(Lead.ticket).where(
             Lead.submission_key == "draft-repeat-test")).scalars().all()
     assert len(tickets) == 1
@@ -180,19 +180,19 @@ def test_confirmed_lead_is_filed_once_whatever_the_repeats(actions, kb_url):
     assert f"编号：{tickets[0]}，不会重复登记" in again[0]
 
 
-def test_no_consent_or_cancel_files_nothing(actions, kb_url):
-    with store.session() as s:
+def test_no_consent_or_cancel_files_nothing(actions, db):
+    with db.session() as s:
         before = s.execute(select(func.count()).select_from(Lead)).scalar()
     refused, says = finish(actions, dict(ANSWERS, lead_consent=False, lead_draft_id="d1"))
     assert "没有保存" in says[0] and refused["lead_draft_id"] is None
     cancelled, says = finish(actions, dict(ANSWERS, lead_draft_id="d2"), "算了")
     assert "没有登记" in says[0] and cancelled["lead_phone"] is None
-    with store.session() as s:
+    with db.session() as s:
         assert s.execute(select(func.count()).select_from(Lead)).scalar() == before
 
 
-def test_status_query_reads_ticket_and_digits_from_one_message(actions, kb_url):
-    lead, _ = store.file("draft-status-test", store.Draft(
+def test_status_query_reads_ticket_and_digits_from_one_message(actions, db):
+    lead, _ = store.LeadStore(db).file("draft-status-test", store.Draft(
         "patent", "仿造我们的实用新型", "瑞金市", None, "证书", "李先生", "0797-8123456", "rest"))
     status_form = actions.ValidateLeadStatusForm()
     slots, _ = run(status_form, tracker(said(f"{lead.ticket.lower()} 后四位3456",

@@ -85,9 +85,12 @@ def test_ticket_and_last_four_digits_in_a_message(text, ticket, four):
     assert fields.last_four_in(text) == four
 
 
-def test_phone_masks_for_staff_lists():
-    assert fields.masked_phone("13912345678") == "139****5678"
-    assert fields.masked_phone("0797-8123456") == "0797-***3456"
+def test_phone_masks_for_staff_lists_are_the_masks_of_logs():
+    from knowledge.text import mask_personal, mask_phone
+    for number, masked in [("13912345678", "139****5678"), ("0797-8123456", "0797-****3456"),
+                           ("010-12345678", "010-****5678")]:
+        assert mask_phone(number) == masked
+        assert mask_personal(f"电话{number}。") == f"电话{masked}。"
 
 
 @pytest.mark.parametrize("text, question", [

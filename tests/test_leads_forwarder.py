@@ -13,6 +13,8 @@ from sqlalchemy import select
 
 from bot.leads import forwarder, store
 from bot.leads.models import Lead, LeadOutbox
+from knowledge.storage import Database, database
+from tests.conftest import fresh_database
 
 T0 = dt.datetime(2026, 11, 26, 8, 0, 0)
 
@@ -43,20 +45,20 @@ def centre():
 
 
 @pytest.fixture
-def db(tmp_path) -> str:
+def db(tmp_path) -> Database:
     """Only this test's leads are due."""
-    return f"sqlite:///{tmp_path / 'outbox.db'}"
+    return database(fresh_database(tmp_path, "outbox.db"))
 
 
-def file(db: str, at: dt.datetime = T0) -> Lead:
-    lead, _ = store.file(uuid.uuid4().hex, store.Draft(
+def file(db: Database, at: dt.datetime = T0) -> Lead:
+    lead, _ = store.LeadStore(db).file(uuid.uuid4().hex, store.Draft(
         "trademark", "有人在网店卖假冒我们注册商标的茶油", "章贡区", None, "截图",
-        "王女士", "13912345678", "rest"), url=db, now=at)
+        "王女士", "13912345678", "rest"), now=at)
     return lead
 
 
-def outbox(db: str, lead: Lead) -> tuple[LeadOutbox, Lead]:
-    with store.session(db) as s:
+def outbox(db: Database, lead: Lead) -> tuple[LeadOutbox, Lead]:
+    with db.session() as s:
         return s.execute(select(LeadOutbox, Lead).join(Lead, Lead.id == LeadOutbox.lead_id)
                          .where(Lead.id == lead.id)).one()
 
@@ -64,17 +66,17 @@ def outbox(db: str, lead: Lead) -> tuple[LeadOutbox, Lead]:
 def test_a_failed_send_waits_in_the_outbox_and_goes_out_later(centre, db, caplog):
     caplog.set_level(logging.INFO)
     lead = file(db)
-    assert forwarder.run_once(centre, "secret", url=db, now=T0) == (0, 1)
+    assert forwarder.run_once(db, centre, "secret", now=T0) == (0, 1)
     row, kept = outbox(db, lead)
     assert (row.attempts, row.last_error, kept.status) == (1, "HTTP 503", "new")
     assert row.next_attempt_at == T0 + forwarder.BACKOFF_FIRST
-    assert forwarder.run_once(centre, "secret", url=db, now=T0 + dt.timedelta(seconds=5)) == (0, 0)
+    assert forwarder.run_once(db, centre, "secret", now=T0 + dt.timedelta(seconds=5)) == (0, 0)
 
     later = T0 + forwarder.BACKOFF_FIRST
-    assert forwarder.run_once(centre, "secret", url=db, now=later) == (1, 0)
+    assert forwarder.run_once(db, centre, "secret", now=later) == (1, 0)
     row, sent = outbox(db, lead)
     assert (row.done_at, sent.status, sent.forwarded_at) == (later, "forwarded", later)
-    assert forwarder.run_once(centre, "secret", url=db, now=later + dt.timedelta(hours=2)) == (0, 0)
+    assert forwarder.run_once(db, centre, "secret", now=later + dt.timedelta(hours=2)) == (0, 0)
 
     assert len(Centre.received) == 2
     headers, body = Centre.received[-1]
@@ -91,7 +93,7 @@ def test_an_unreachable_endpoint_backs_off_up_to_the_cap(db):
     dead = "http://127.0.0.1:9/leads"  # the discard port: nothing listens
     now = T0
     for attempt in range(1, 4):
-        assert forwarder.run_once(dead, url=db, now=now) == (0, 1)
+        assert forwarder.run_once(db, dead, now=now) == (0, 1)
         row, _ = outbox(db, lead)
         assert row.attempts == attempt and row.last_error == "ConnectionError"
         assert row.next_attempt_at - now == forwarder.BACKOFF_FIRST * 2 ** (attempt - 1)
@@ -102,15 +104,15 @@ def test_an_unreachable_endpoint_backs_off_up_to_the_cap(db):
 def test_two_workers_never_lease_the_same_rows(db):
     for _ in range(3):
         file(db)
-    first = forwarder.claim(T0, url=db)
-    assert first and forwarder.claim(T0, url=db) is None
+    first = forwarder.claim(db, T0)
+    assert first and forwarder.claim(db, T0) is None
     # a worker that died keeps its lease only until the lease runs out
-    assert forwarder.claim(T0 + forwarder.LEASE + dt.timedelta(seconds=1), url=db)
+    assert forwarder.claim(db, T0 + forwarder.LEASE + dt.timedelta(seconds=1))
 
 
 def test_leads_staff_handled_already_are_not_sent(centre, db):
     lead = file(db)
-    store.set_status(lead.ticket, "accepted", "staff", url=db)
-    assert forwarder.run_once(centre, url=db, now=T0) == (0, 0)
+    store.LeadStore(db).set_status(lead.ticket, "accepted", "staff")
+    assert forwarder.run_once(db, centre, now=T0) == (0, 0)
     row, kept = outbox(db, lead)
     assert Centre.received == [] and row.done_at == T0 and kept.status == "accepted"

@@ -14,12 +14,9 @@ import pytest
 import requests
 from sqlalchemy import select
 
-from bot.leads import store
+from bot.launcher.servers import Ports, servers
+from bot.launcher.train import model_path
 from bot.leads.models import Lead
-from bot.run import servers
-from bot.train import model_path
-
-RASA_PORT, ACTIONS_PORT = 5505, 5555
 PHONE, NAME = "13987650123", "欧阳女士"
 
 
@@ -44,11 +41,13 @@ def chat(base: str, sender: str, text: str) -> str:
                      for m in r.json())
 
 
-def test_a_form_survives_a_restart_and_files_one_lead(kb_url, tmp_path):
+def test_a_form_survives_a_restart_and_files_one_lead(db, tmp_path):
     if not model_path().exists():
         pytest.fail("no trained model: `make test` trains before running pytest")
     sender, logs = f"restart-{uuid.uuid4().hex[:8]}", tmp_path / "logs"
-    with servers(RASA_PORT, ACTIONS_PORT, log_dir=logs) as base:
+    ports = Ports.free()  # the same ports after the restart, as a restarted deployment has
+    with servers(ports, log_dir=logs) as running:
+        base = running.rasa
         assert "发生了什么" in chat(base, sender, "我要举报有人假冒我们的商标")
         assert "在哪里发现" in chat(base, sender, "有人在网店卖假冒我们注册商标的茶油，上个月发现的")
         assert "不清楚" in chat(base, sender, "淘宝店“赣南好油铺”，发货地址在章贡区")
@@ -56,7 +55,8 @@ def test_a_form_survives_a_restart_and_files_one_lead(kb_url, tmp_path):
     threading.Thread(target=centre.serve_forever, daemon=True).start()
     forwarding = {"LEADS_FORWARD_URL": f"http://127.0.0.1:{centre.server_address[1]}/leads",
                   "LEADS_FORWARD_POLL_SECONDS": "0.5"}
-    with servers(RASA_PORT, ACTIONS_PORT, env_extra=forwarding, log_dir=logs) as base:
+    with servers(ports, env=forwarding, log_dir=logs) as running:
+        base = running.rasa
         assert "证据" in chat(base, sender, '/deny{"lead_step": "who"}')
         assert "怎么称呼" in chat(base, sender, "有购买订单截图和商品照片")
         assert "联系电话" in chat(base, sender, NAME)
@@ -74,7 +74,7 @@ def test_a_form_survives_a_restart_and_files_one_lead(kb_url, tmp_path):
     centre.shutdown()
     assert Centre.tickets.count(ticket) == 1  # other tests' leads may have gone out too
     assert f"编号：{ticket}，不会重复登记" in again
-    with store.session() as s:
+    with db.session() as s:
         leads = s.execute(select(Lead).where(Lead.phone == PHONE)).scalars().all()
     assert [(lead.ticket, lead.kind, lead.county, lead.who, lead.name, lead.status)
             for lead in leads] == [(ticket, "trademark", "章贡区", None, NAME, "forwarded")]

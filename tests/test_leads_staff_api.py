@@ -1,11 +1,9 @@
-"""The staff endpoints for leads, mounted on a Sanic app of their own in a real process."""
+"""The staff endpoints for leads, on the portal made by create_app, served in-process."""
 from __future__ import annotations
 
 import csv
 import datetime as dt
 import io
-import os
-import sys
 import uuid
 from types import SimpleNamespace
 
@@ -14,27 +12,19 @@ import requests
 from sqlalchemy import select
 
 from bot.leads import store
-from bot.staff import authorised
 from bot.leads.models import Lead, LeadAudit
-from bot.run import _start, _stop, _wait
+from bot.portal.app import create_app
+from bot.portal.staff import authorised
+from tests.inprocess import serving
 
-PORT = 5580
 TOKEN = "staff-token-for-tests"
 DAY = dt.datetime(2026, 2, 2, 9)  # these tests' leads are the only ones filed that day
-SERVE = ("from sanic import Sanic; from bot.leads.staff_api import blueprint; "
-         "app = Sanic('leads_staff_test'); app.blueprint(blueprint()); "
-         f"app.run(host='127.0.0.1', port={PORT}, access_log=False, motd=False)")
 
 
 @pytest.fixture(scope="module")
-def api(kb_url, tmp_path_factory):
-    log = tmp_path_factory.mktemp("logs") / "staff.log"
-    proc = _start([sys.executable, "-c", SERVE], dict(os.environ, STAFF_TOKEN=TOKEN), log)
-    try:
-        _wait(f"http://127.0.0.1:{PORT}/staff/api/leads", proc, log, timeout=60)
-        yield f"http://127.0.0.1:{PORT}/staff/api"
-    finally:
-        _stop(proc)
+def api(kb_url):
+    with serving(create_app({"STAFF_TOKEN": TOKEN})) as base:
+        yield f"{base}/staff/api"
 
 
 def staff(name: str = "%E5%BC%A0%E4%B8%89") -> dict:  # 张三, URL-encoded as headers must be
@@ -42,21 +32,21 @@ def staff(name: str = "%E5%BC%A0%E4%B8%89") -> dict:  # 张三, URL-encoded as h
 
 
 @pytest.fixture(scope="module")
-def filed(api) -> list[Lead]:
+def filed(api, db) -> list[Lead]:
     leads = []
     for kind, place, phone, what in [
         ("trademark", "章贡区某商场", "13912345678", "=HYPERLINK(\"http://x\")假冒商标"),
         ("patent", "瑞金市某工厂", "0797-8123456", "仿造我们的实用新型专利产品"),
         ("trademark", "南康区家具市场", "13800001111", "冒用我们的注册商标卖沙发"),
     ]:
-        lead, _ = store.file(uuid.uuid4().hex, store.Draft(
+        lead, _ = store.LeadStore(db).file(uuid.uuid4().hex, store.Draft(
             kind, what, place, None, "照片", "王女士", phone, "rest"), now=DAY)
         leads.append(lead)
     return leads
 
 
-def audit(ticket: str | None, action: str) -> list[LeadAudit]:
-    with store.session() as s:
+def audit(db, ticket: str | None, action: str) -> list[LeadAudit]:
+    with db.session() as s:
         return s.execute(select(LeadAudit).where(LeadAudit.action == action,
                          LeadAudit.ticket.is_(None) if ticket is None else
                          LeadAudit.ticket == ticket)).scalars().all()
@@ -66,7 +56,7 @@ def audit(ticket: str | None, action: str) -> list[LeadAudit]:
     {}, {"Authorization": "Bearer wrong"}, {"Authorization": f"Basic {TOKEN}"},
     {"Authorization": TOKEN},
 ])
-def test_requests_without_the_staff_token_are_refused(api, filed, headers):
+def test_requests_without_the_staff_token_are_refused(api, db, filed, headers):
     for method, path in [("get", "/leads"), ("get", "/leads.csv"),
                          ("get", f"/leads/{filed[0].ticket}"),
                          ("post", f"/leads/{filed[0].ticket}/status")]:
@@ -74,29 +64,29 @@ def test_requests_without_the_staff_token_are_refused(api, filed, headers):
                              timeout=10)
         assert r.status_code == 401, (method, path)
         assert "13912345678" not in r.text
-    with store.session() as s:
+    with db.session() as s:
         assert s.execute(select(Lead.status).where(Lead.ticket == filed[0].ticket)).scalar() \
             == "new"
 
 
-def test_no_configured_token_refuses_everyone(monkeypatch):
-    monkeypatch.delenv("STAFF_TOKEN", raising=False)
-    assert not authorised(SimpleNamespace(headers={"authorization": "Bearer "}))
+def test_no_configured_token_refuses_everyone():
+    app = SimpleNamespace(config=SimpleNamespace(STAFF_TOKEN=""))
+    assert not authorised(SimpleNamespace(app=app, headers={"authorization": "Bearer "}))
 
 
-def test_list_filters_and_masks_phone_numbers(api, filed):
+def test_list_filters_and_masks_phone_numbers(api, db, filed):
     day = DAY.date().isoformat()
     r = requests.get(api + "/leads", params={"from": day, "to": day}, headers=staff(),
                      timeout=10)
     assert r.status_code == 200 and r.json()["total"] == 3
     phones = {lead["ticket"]: lead["phone"] for lead in r.json()["leads"]}
-    assert phones == {filed[0].ticket: "139****5678", filed[1].ticket: "0797-***3456",
+    assert phones == {filed[0].ticket: "139****5678", filed[1].ticket: "0797-****3456",
                       filed[2].ticket: "138****1111"}
     assert "13912345678" not in r.text and "假冒商标" not in r.text
     r = requests.get(api + "/leads", params={"from": day, "to": day, "kind": "trademark",
                                              "county": "南康区"}, headers=staff(), timeout=10)
     assert [lead["ticket"] for lead in r.json()["leads"]] == [filed[2].ticket]
-    assert not audit(filed[2].ticket, "view")  # masked lists are not audited
+    assert not audit(db, filed[2].ticket, "view")  # masked lists are not audited
 
 
 @pytest.mark.parametrize("params", [{"status": "open"}, {"kind": "copyright"},
@@ -106,17 +96,17 @@ def test_bad_filters_are_named(api, params):
     assert r.status_code == 400 and list(params)[0] in r.json()["error"]
 
 
-def test_full_view_is_audited_with_who_and_when(api, filed):
+def test_full_view_is_audited_with_who_and_when(api, db, filed):
     r = requests.get(f"{api}/leads/{filed[1].ticket}", headers=staff(), timeout=10)
     assert r.status_code == 200 and r.json()["phone"] == "0797-8123456"
-    entries = audit(filed[1].ticket, "view")
+    entries = audit(db, filed[1].ticket, "view")
     assert [(e.staff, e.action) for e in entries] == [("张三", "view")]
     assert abs(entries[0].at - dt.datetime.utcnow()) < dt.timedelta(minutes=1)
     assert requests.get(f"{api}/leads/GZ-20000101-AAAAA", headers=staff(),
                         timeout=10).status_code == 404
 
 
-def test_export_has_every_field_defuses_formulas_and_is_audited(api, filed):
+def test_export_has_every_field_defuses_formulas_and_is_audited(api, db, filed):
     day = DAY.date().isoformat()
     r = requests.get(api + "/leads.csv", params={"from": day, "to": day},
                      headers=staff("Li%20Wei"), timeout=10)
@@ -127,11 +117,11 @@ def test_export_has_every_field_defuses_formulas_and_is_audited(api, filed):
     assert set(by_ticket) == {lead.ticket for lead in filed}
     assert by_ticket[filed[0].ticket]["phone"] == "13912345678"
     assert by_ticket[filed[0].ticket]["what"].startswith("'=HYPERLINK")
-    exports = [e for e in audit(None, "export") if e.staff == "Li Wei"]
+    exports = [e for e in audit(db, None, "export") if e.staff == "Li Wei"]
     assert len(exports) == 1 and exports[0].detail.startswith("3 leads; since=2026-02-02")
 
 
-def test_status_changes(api, filed):
+def test_status_changes(api, db, filed):
     url = f"{api}/leads/{filed[2].ticket}/status"
     r = requests.post(url, json={"status": "accepted"}, headers=staff(), timeout=10)
     assert r.status_code == 200 and r.json()["status"] == "accepted"
@@ -142,4 +132,4 @@ def test_status_changes(api, filed):
                          timeout=10).status_code == 400
     assert requests.post(f"{api}/leads/GZ-20000101-AAAAA/status", json={"status": "closed"},
                          headers=staff(), timeout=10).status_code == 404
-    assert [e.detail for e in audit(filed[2].ticket, "status")] == ["new → accepted"]
+    assert [e.detail for e in audit(db, filed[2].ticket, "status")] == ["new → accepted"]

@@ -6,13 +6,15 @@ import shutil
 import pytest
 from sqlalchemy import func, select
 
-from knowledge import db, loader
+import knowledge
+from knowledge import loader
 from knowledge.models import Answer, KbMeta, Question
-from tests.conftest import DATA_DIR
+from knowledge.storage import database
+from tests.conftest import DATA_DIR, fresh_database
 
 
-def test_real_data_loads_with_sources_for_every_answer(kb_url):
-    with db.session(kb_url) as s:
+def test_real_data_loads_with_sources_for_every_answer(db):
+    with db.session() as s:
         answers = s.execute(select(Answer)).scalars().all()
         assert len(answers) >= 40
         topics = {a.topic for a in answers}
@@ -58,16 +60,16 @@ def test_unknown_source_and_bad_date_are_both_reported(tmp_path):
 
 
 def test_bad_file_changes_nothing_in_the_database(tmp_path):
-    url = f"sqlite:///{tmp_path / 'kb.db'}"
-    loader.load(DATA_DIR, url)
-    with db.session(url) as s:
+    url = fresh_database(tmp_path)
+    knowledge.build(url, DATA_DIR)
+    with database(url).session() as s:
         before = (s.execute(select(func.count()).select_from(Question)).scalar(),
                   s.execute(select(KbMeta.value).where(KbMeta.key == "version")).scalar())
     data = _copy(tmp_path)
     _break(data / "answers" / "priority_exam.yml", "    confidence: ", "    confidence: X\n    c2: ")
     with pytest.raises(loader.LoadError):
-        loader.load(data, url)
-    with db.session(url) as s:
+        knowledge.build(url, data)
+    with database(url).session() as s:
         after = (s.execute(select(func.count()).select_from(Question)).scalar(),
                  s.execute(select(KbMeta.value).where(KbMeta.key == "version")).scalar())
     assert after == before

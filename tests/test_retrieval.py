@@ -10,9 +10,7 @@ from __future__ import annotations
 
 import pytest
 
-from bench.retrieval import evaluate, load_index, load_questions
-from knowledge.loader import read_topics
-from tests.conftest import DATA_DIR
+from bench.retrieval import evaluate, load_questions
 
 GOAL_IN_TOPIC, GOAL_OOS = 0.90, 0.90
 CROSS_TOPIC_FLOOR = 0.80
@@ -25,19 +23,20 @@ def questions():
 
 @pytest.fixture(scope="module")
 def result(kb_url, questions):
-    index, overviews = load_index(kb_url)
-    return evaluate(index, overviews, questions)
+    import knowledge
+    from bot import settings
+    from tests.conftest import DATA_DIR
+    return evaluate(knowledge.open(kb_url, DATA_DIR, settings.today), questions)
 
 
-def test_question_file_is_a_fair_sample(kb_url, questions):
+def test_question_file_is_a_fair_sample(db, kb, questions):
     from sqlalchemy import select
-    from knowledge import db
     from knowledge.models import Answer
-    with db.session(kb_url) as s:
+    with db.session() as s:
         ids = set(s.execute(select(Answer.id)).scalars())
     in_scope = [q for q in questions if q.answers]
     assert len(in_scope) >= 170 and len(questions) - len(in_scope) >= 40
-    assert {q.topic for q in in_scope} == set(read_topics(DATA_DIR))
+    assert {q.topic for q in in_scope} == set(kb.topics)
     for q in in_scope:
         assert set(q.answers) <= ids, q.text  # a renamed answer must be relabelled
         assert any(a.startswith(q.topic + ".") for a in q.answers), q.text  # reachable in topic

@@ -3,17 +3,9 @@ from __future__ import annotations
 
 import pytest
 
-from knowledge.service import KnowledgeService
+import knowledge
 from knowledge.text import mask_personal, to_simplified
-from knowledge.loader import read_topics
-from tests.conftest import DATA_DIR
-
-
-@pytest.fixture
-def kb(kb_url):
-    service = KnowledgeService(kb_url)
-    service.set_topics(read_topics(DATA_DIR))
-    return service
+from tests.conftest import DATA_DIR, fresh_database
 
 
 def test_fee_reduction_conditions_give_2019_thresholds_and_source(kb):
@@ -96,12 +88,11 @@ def test_traditional_characters_reach_the_same_answer(kb):
     assert to_simplified("商標註冊") == "商标注册"
 
 
-def test_unanswered_questions_are_logged_without_phone_numbers(kb):
+def test_unanswered_questions_are_logged_without_phone_numbers(kb, db):
     from sqlalchemy import select
-    from knowledge import db
     from knowledge.models import UnansweredQuestion
     kb.log_unanswered("我电话13812345678，问个社保问题", "rest", "nlu_fallback", 0.2)
-    with db.session(kb.url) as s:
+    with db.session() as s:
         texts = s.execute(select(UnansweredQuestion.text)).scalars().all()
     assert any("138****5678" in t for t in texts)
     assert not any("13812345678" in t for t in texts)
@@ -112,15 +103,13 @@ def test_reloaded_knowledge_reaches_a_running_service_without_retraining(tmp_pat
     import shutil
     import time
 
-    from knowledge import loader
     from knowledge.service import CHECK_EVERY_S
 
-    url = f"sqlite:///{tmp_path / 'kb.db'}"
+    url = fresh_database(tmp_path)
     data = tmp_path / "data"
     shutil.copytree(DATA_DIR, data)
-    loader.load(data, url)
-    service = KnowledgeService(url)
-    service.set_topics(read_topics(data))
+    knowledge.build(url, data)
+    service = knowledge.open(url, data)
     new_phrasing = "夫妻俩合伙开网店能不能少交专利钱"
     before = service.answer(new_phrasing, None, 0.0)
     path = data / "answers" / "fee_reduction.yml"
@@ -128,7 +117,7 @@ def test_reloaded_knowledge_reaches_a_running_service_without_retraining(tmp_pat
     path.write_text(text.replace("      - 专利费减的条件是什么\n",
                                  f"      - 专利费减的条件是什么\n      - {new_phrasing}\n", 1),
                     encoding="utf-8")
-    loader.load(data, url)
+    knowledge.build(url, data)
     time.sleep(CHECK_EVERY_S + 0.1)
     after = service.answer(new_phrasing, None, 0.0)
     assert after.answered and after.answer_id == "fee_reduction.eligibility"

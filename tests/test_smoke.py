@@ -1,29 +1,21 @@
-"""Both real servers, started as `make run` starts them, answer three questions over REST."""
+"""The real servers, started as `make run` starts them, answer questions over REST."""
 from __future__ import annotations
 
 import pytest
 import requests
 
-from bot.run import servers
-from bot.train import model_path
-
-RASA_PORT, ACTIONS_PORT = 5105, 5155
-API_TOKEN = "smoke-api-token"
+from tests.conftest import API_TOKEN
 
 
 @pytest.fixture(scope="module")
-def rest(kb_url, tmp_path_factory):
-    if not model_path().exists():
-        pytest.fail("no trained model: `make test` trains before running pytest")
-    with servers(RASA_PORT, ACTIONS_PORT, log_dir=tmp_path_factory.mktemp("logs"),
-                 env_extra={"RASA_API_TOKEN": API_TOKEN}) as base:
-        def ask(text: str, sender: str = "smoke") -> list[dict]:
-            r = requests.post(f"{base}/webhooks/rest/webhook",
-                              json={"sender": sender, "message": text}, timeout=30)
-            r.raise_for_status()
-            return r.json()
-        ask.base = base
-        yield ask
+def rest(stack):
+    def ask(text: str, sender: str = "smoke") -> list[dict]:
+        r = requests.post(f"{stack.rasa}/webhooks/rest/webhook",
+                          json={"sender": sender, "message": text}, timeout=30)
+        r.raise_for_status()
+        return r.json()
+    ask.base = stack.rasa
+    return ask
 
 
 def test_fee_reduction_conditions(rest):

@@ -1,32 +1,24 @@
 """Staff look-up over HTTP: closed without a token, sourced answers and unanswered counts with."""
 from __future__ import annotations
 
-import os
-
 import pytest
 import requests
 
-from knowledge.loader import read_topics
-from knowledge.service import KnowledgeService
-from portal import portal
-from tests.conftest import DATA_DIR
+from bot.portal.app import create_app
+from tests.inprocess import serving
 
 TOKEN = "test-staff-token-0123456789"
 
 
 @pytest.fixture(scope="module")
-def open_portal(kb_url, tmp_path_factory):
-    os.environ["STAFF_TOKEN"] = TOKEN
-    try:
-        with portal(5482, 5105, tmp_path_factory.mktemp("staff") / "web.log") as base:
-            yield base
-    finally:
-        os.environ.pop("STAFF_TOKEN")
+def open_portal(kb_url):
+    with serving(create_app({"STAFF_TOKEN": TOKEN})) as base:
+        yield base
 
 
 @pytest.fixture(scope="module")
-def closed_portal(kb_url, tmp_path_factory):
-    with portal(5483, 5105, tmp_path_factory.mktemp("staff-closed") / "web.log") as base:
+def closed_portal(kb_url):
+    with serving(create_app({"STAFF_TOKEN": ""})) as base:
         yield base
 
 
@@ -54,11 +46,9 @@ def test_search_gives_answers_with_sources(open_portal):
     assert get(open_portal, "/staff/api/search", TOKEN, q="  ").status_code == 400
 
 
-def test_unanswered_questions_are_counted(open_portal, kb_url):
-    service = KnowledgeService(kb_url)
-    service.set_topics(read_topics(DATA_DIR))
+def test_unanswered_questions_are_counted(open_portal, kb):
     for _ in range(3):
-        service.log_unanswered("公积金怎么提取", "rest", "nlu_fallback", 0.1)
+        kb.log_unanswered("公积金怎么提取", "rest", "nlu_fallback", 0.1)
     r = get(open_portal, "/staff/api/unanswered", TOKEN)
     counts = {q["text"]: q["count"] for q in r.json()["questions"]}
     assert counts.get("公积金怎么提取") == 3

@@ -1,15 +1,16 @@
-"""The portal without a browser: what it serves, and which ratings it takes."""
+"""The portal without a browser (made by create_app, served in-process): what it serves, and
+which ratings it takes."""
 from __future__ import annotations
 
 import pytest
 import requests
 from sqlalchemy import select
 
-from bot import ratings
-from knowledge import db
-from portal import portal
+from bot.portal import ratings
+from bot.portal.app import create_app
+from tests.inprocess import serving
 
-WEB_PORT, RASA_PORT = 5481, 5405  # no Rasa needed: only the demo page names its address
+RASA = "http://127.0.0.1:5405"  # no Rasa needed: only the demo page names its address
 ANSWER = "个人上年度月均收入低于5000元的，可以请求减缴。\n来源：《关于明确专利收费减缴有关事项的通知》"
 
 
@@ -20,8 +21,8 @@ def vote(**changes) -> dict:
 
 
 @pytest.fixture(scope="module")
-def web(tmp_path_factory):
-    with portal(WEB_PORT, RASA_PORT, tmp_path_factory.mktemp("logs") / "web.log") as base:
+def web(kb_url):
+    with serving(create_app({"RASA_PUBLIC_URL": RASA})) as base:
         yield base
 
 
@@ -48,10 +49,10 @@ def test_hash_ignores_line_endings_and_outer_blanks():
 def test_demo_page_embeds_the_widget_with_rasa_address(web):
     r = requests.get(web + "/", timeout=10)
     assert r.status_code == 200 and "赣州市市场监督管理局" in r.text
-    assert f'"server": "http://127.0.0.1:{RASA_PORT}"' in r.text
+    assert f'"server": "{RASA}"' in r.text
     assert '<script src="/widget/chat.js" defer></script>' in r.text
     csp = r.headers["Content-Security-Policy"]
-    assert "script-src 'self' 'nonce-" in csp and f"http://127.0.0.1:{RASA_PORT}" in csp
+    assert "script-src 'self' 'nonce-" in csp and RASA in csp
 
 
 def test_widget_files_and_nothing_else(web):
@@ -63,7 +64,7 @@ def test_widget_files_and_nothing_else(web):
         assert requests.get(web + path, timeout=10).status_code == 404, path
 
 
-def test_rating_stored_once_per_message(web):
+def test_rating_stored_once_per_message(web, db):
     url = web + "/api/ratings"
     assert requests.post(url, json=vote(), timeout=10).status_code == 201
     r = requests.post(url, json=vote(rating="down"), timeout=10)  # a change of mind

@@ -32,10 +32,8 @@ from bot.channels import wechat
 from bot.channels import wechat_crypto as wx
 from bot.channels.wechat import WeChatInput, render
 from bot.channels.wechat_store import WeChatStore
-from bot.run import servers
-from bot.train import model_path
-
-RASA_PORT, ACTIONS_PORT = 5305, 5355
+from bot.launcher.servers import Ports, servers
+from bot.launcher.train import model_path
 TOKEN = "ganzhou-test-token"
 AES_KEY = base64.b64encode(secrets.token_bytes(32)).decode().rstrip("=")  # 43 characters
 ACCOUNT = "gh_ganzhou_ip"  # the official account's own id: ToUserName of what users send
@@ -151,8 +149,8 @@ def test_no_token_refuses_even_a_correct_signature():
     assert WeChatInput(token=TOKEN)._signed(SimpleNamespace(args=args))
 
 
-def test_store_claims_once_and_keeps_options():
-    store = WeChatStore()
+def test_store_claims_once_and_keeps_options(db):
+    store = WeChatStore(db)
     key = f"msg-{secrets.token_hex(4)}"
     assert store.claim(key) is None
     assert store.claim(key).state == "running"
@@ -185,7 +183,7 @@ def _handle(channel, bot, msg_id: str) -> str | None:
     return asyncio.run(run())
 
 
-def test_long_answer_first_part_passive_rest_by_api(monkeypatch):
+def test_long_answer_first_part_passive_rest_by_api(db, monkeypatch):
     channel, sent = _unit_channel(monkeypatch)
     long = "\n".join(["专利费减的条件是什么？" * 20] * 10)  # 6600 bytes
 
@@ -199,7 +197,7 @@ def test_long_answer_first_part_passive_rest_by_api(monkeypatch):
     assert channel.store.option("oUnit", 1) == "/next"
 
 
-def test_turn_past_the_deadline_is_sent_by_api(monkeypatch):
+def test_turn_past_the_deadline_is_sent_by_api(db, monkeypatch):
     channel, sent = _unit_channel(monkeypatch, reply_timeout=0.05)
 
     async def slow_bot(message):
@@ -387,9 +385,9 @@ def live(tmp_path_factory, app_id: str, reply_timeout: str):
            "WECHAT_AES_KEY": AES_KEY, "WECHAT_API_BASE": api.base,
            "WECHAT_REPLY_TIMEOUT": reply_timeout}
     try:
-        with servers(RASA_PORT, ACTIONS_PORT, env_extra=env,
-                     log_dir=tmp_path_factory.mktemp(f"logs-{app_id}")) as base:
-            side = WeChatSide(base, app_id)
+        with servers(Ports.free(), env=env,
+                     log_dir=tmp_path_factory.mktemp(f"logs-{app_id}")) as running:
+            side = WeChatSide(running.rasa, app_id)
             side.api = api
             yield side
     finally:

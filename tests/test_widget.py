@@ -21,12 +21,7 @@ from selenium.webdriver.support.ui import WebDriverWait
 from sqlalchemy import select
 
 from bot import settings
-from bot.ratings import AnswerRating, text_hash
-from bot.run import servers
-from bot.train import model_path
-from knowledge import db
-
-RASA_PORT, ACTIONS_PORT, WEB_PORT = 5405, 5455, 5480
+from bot.portal.ratings import AnswerRating, text_hash
 CHROMIUM, CHROMEDRIVER = "/usr/bin/chromium", "/usr/bin/chromedriver"
 ENSURE_BROWSER = Path(__file__).with_name("ensure_browser.sh")
 SCREENSHOT = settings.ROOT / "docs" / "widget.png"
@@ -41,12 +36,8 @@ def browser_installed() -> None:
 
 
 @pytest.fixture(scope="module")
-def site(kb_url, tmp_path_factory) -> str:
-    if not model_path().exists():
-        pytest.fail("no trained model: `make test` trains before running pytest")
-    logs = tmp_path_factory.mktemp("widget-logs")
-    with servers(RASA_PORT, ACTIONS_PORT, log_dir=logs, web_port=WEB_PORT):
-        yield f"http://127.0.0.1:{WEB_PORT}"
+def site(stack) -> str:
+    return stack.portal
 
 
 def chrome(profile: Path) -> webdriver.Chrome:
@@ -150,7 +141,7 @@ def test_welcome_question_and_followup_button(widget, tmp_path):
     assert "来源：" in _answer_text(second) and _answer_text(second) != text
 
 
-def test_rating_is_stored(widget):
+def test_rating_is_stored(widget, db):
     widget.load()
     widget.open()
     widget.wait_for_replies(0)

@@ -35,6 +35,7 @@ from sanic.response import HTTPResponse
 from bot import settings
 from bot.channels import wechat_crypto as wx
 from bot.channels.wechat_store import WeChatStore
+from knowledge.storage import database
 
 logger = logging.getLogger(__name__)
 DEFAULT_API_BASE = "https://api.weixin.qq.com"
@@ -188,7 +189,7 @@ class WeChatInput(InputChannel):
         if not self.token:
             logger.warning("wechat channel refuses every request: WECHAT_TOKEN is not set")
             return
-        self.store = WeChatStore()
+        self.store = WeChatStore(database(settings.database_url()))
         if self.app_id and self.app_secret:
             self.api = WeChatAPI(self.api_base, self.app_id, self.app_secret, self.store)
         else:

@@ -2,8 +2,7 @@
 sees the same: messages already taken (WeChat retries), the numbered options each user was
 last shown, and the access token (fetching a new one elsewhere would invalidate ours).
 
-Its own declarative base: `make kb` reloads the knowledge tables and never touches these.
-Every method is blocking; the channel calls them off the event loop.
+Every method is blocking (one transaction each); the channel calls them off the event loop.
 """
 from __future__ import annotations
 
@@ -11,20 +10,12 @@ import datetime as dt
 import threading
 import time
 
-from sqlalchemy import JSON, Column, DateTime, String, Text, delete, select
-from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import declarative_base
+from sqlalchemy import JSON, Column, DateTime, String, Text, delete, select, update
 
-from knowledge import db
-
-Base = declarative_base()
+from knowledge.storage import Base, Database, insert_or_ignore, upsert, utcnow
 
 KEEP_MESSAGES = dt.timedelta(hours=1)  # WeChat retries within 15 s; replays are refused at 300 s
 PRUNE_EVERY = 600  # seconds
-
-
-def _utcnow() -> dt.datetime:
-    return dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
 
 
 class WeChatMessage(Base):
@@ -53,34 +44,25 @@ class WeChatToken(Base):
 
 
 class WeChatStore:
-    def __init__(self, url: str | None = None) -> None:
-        self._url = url
-        db.create_tables(Base.metadata, url=url)
+    def __init__(self, db: Database) -> None:
+        self.db = db
         self._pruned = 0.0
         self._prune_lock = threading.Lock()
-
-    def _session(self):
-        return db.session(self._url)
 
     # -- messages -------------------------------------------------------------------------
     def claim(self, key: str) -> WeChatMessage | None:
         """None when this call took the message; else the row of whoever took it first."""
         self._prune()
-        with self._session() as s:
-            s.add(WeChatMessage(key=key, state="running", created_at=_utcnow()))
-            try:
-                s.commit()
+        with self.db.transaction() as s:
+            if insert_or_ignore(s, WeChatMessage, ["key"],
+                                {"key": key, "state": "running", "created_at": utcnow()}):
                 return None
-            except IntegrityError:  # insert-or-ignore that works on SQLite and PostgreSQL
-                s.rollback()
             return s.execute(select(WeChatMessage).where(WeChatMessage.key == key)).scalar_one()
 
     def finish(self, key: str, state: str, reply: str | None = None) -> None:
-        with self._session() as s:
-            row = s.get(WeChatMessage, key)
-            if row is not None:
-                row.state, row.reply = state, reply
-                s.commit()
+        with self.db.transaction() as s:
+            s.execute(update(WeChatMessage).where(WeChatMessage.key == key)
+                      .values(state=state, reply=reply))
 
     def _prune(self) -> None:
         now = time.monotonic()
@@ -88,20 +70,19 @@ class WeChatStore:
             if now - self._pruned < PRUNE_EVERY:
                 return
             self._pruned = now
-        with self._session() as s:
+        with self.db.transaction() as s:
             s.execute(delete(WeChatMessage)
-                      .where(WeChatMessage.created_at < _utcnow() - KEEP_MESSAGES))
-            s.commit()
+                      .where(WeChatMessage.created_at < utcnow() - KEEP_MESSAGES))
 
     # -- numbered options -----------------------------------------------------------------
     def save_options(self, openid: str, payloads: list[str]) -> None:
         """Every bot turn replaces the options: a number refers to the latest list only."""
-        # no row and nothing to offer: nothing to write
-        self._put(WeChatOption, {"openid": openid}, insert=bool(payloads),
-                  payloads=payloads, updated_at=_utcnow())
+        with self.db.transaction() as s:
+            upsert(s, WeChatOption, {"openid": openid},
+                   {"payloads": payloads, "updated_at": utcnow()})
 
     def option(self, openid: str, number: int) -> str | None:
-        with self._session() as s:
+        with self.db.session() as s:
             payloads = s.execute(select(WeChatOption.payloads)
                                  .where(WeChatOption.openid == openid)).scalar()
         if payloads and 1 <= number <= len(payloads):
@@ -111,7 +92,7 @@ class WeChatStore:
     # -- access token ---------------------------------------------------------------------
     def load_token(self, app_id: str) -> tuple[str, float] | None:
         """(token, expiry as epoch seconds), or None."""
-        with self._session() as s:
+        with self.db.session() as s:
             row = s.get(WeChatToken, app_id)
             if row is None:
                 return None
@@ -119,23 +100,6 @@ class WeChatStore:
 
     def save_token(self, app_id: str, token: str, expires: float) -> None:
         expires_at = dt.datetime.fromtimestamp(expires, dt.timezone.utc).replace(tzinfo=None)
-        self._put(WeChatToken, {"app_id": app_id}, token=token, expires_at=expires_at)
-
-    # -- one row, updated or inserted -----------------------------------------------------
-    def _put(self, model, key: dict[str, str], insert: bool = True, **values) -> None:
-        """Updates the row with primary key `key`, else inserts it (when `insert`)."""
-        for _ in range(2):  # a replica inserting the same row at once: update it
-            with self._session() as s:
-                row = s.get(model, key)
-                if row is None:
-                    if not insert:
-                        return
-                    row = model(**key)
-                    s.add(row)
-                for name, value in values.items():
-                    setattr(row, name, value)
-                try:
-                    s.commit()
-                    return
-                except IntegrityError:
-                    s.rollback()
+        with self.db.transaction() as s:
+            upsert(s, WeChatToken, {"app_id": app_id},
+                   {"token": token, "expires_at": expires_at})

@@ -10,6 +10,8 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
+from knowledge.text import parse_phone
+
 KIND_LABELS = {"patent": "专利侵权", "trademark": "商标侵权", "gi": "地理标志侵权",
                "agency": "代理机构违规", "other": "其他"}
 # Checked in this order: "地理标志商标" is a GI, "专利代理" an agency, "冒牌" a trademark.
@@ -59,9 +61,6 @@ _TAGS = re.compile(r"<[^<>]{0,200}>")
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f\u200b-\u200f\u2028-\u202e\ufeff]")
 _BLANKS = re.compile(r"[ \t\u3000]+")
 _LINES = re.compile(r"\n{2,}")
-_MOBILE = re.compile(r"(?<!\d)1[3-9]\d{9}(?!\d)")
-_LANDLINE = re.compile(r"(?<![\d-])(0\d{2,3})-?(\d{7,8})(?![\d-])")
-_COUNTRY = re.compile(r"(?:\+86|0086|(?<!\d)86)(?=1[3-9]\d{9}(?!\d))")
 _TICKET = re.compile(r"GZ[\s_\-－—]*(\d{8})[\s_\-－—]*([0-9A-Z]{5})(?![0-9A-Z])")
 _MISREAD = str.maketrans("OILU", "011V")  # letters tickets never use, read as what was meant
 _FOUR = re.compile(r"(?<!\d)\d{4}(?!\d)")
@@ -106,19 +105,11 @@ def who(raw: str | None) -> str:
 
 def phone(raw: str | None) -> str:
     """A mainland mobile (13912345678) or a landline with its area code (0797-8123456)."""
-    text = re.sub(r"\s+", "", unicodedata.normalize("NFKC", raw or ""))
-    mobile = _MOBILE.search(_COUNTRY.sub("", re.sub(r"(?<=\d)-(?=\d)", "", text)))
-    if mobile:
-        return mobile.group()
-    landline = _LANDLINE.search(text)
-    if landline:
-        digits = landline.group(1) + landline.group(2)
-        # 010 and 02x are the three-digit area codes; every other one has four digits.
-        cut = 3 if digits.startswith(("010", "02")) else 4
-        if 10 <= len(digits) <= 12 and len(digits) - cut in (7, 8):
-            return f"{digits[:cut]}-{digits[cut:]}"
-    raise Invalid("这个号码好像不对。请发11位手机号（如13912345678），"
-                  "或带区号的固定电话（如0797-8123456）。")
+    number = parse_phone(raw)
+    if number is None:
+        raise Invalid("这个号码好像不对。请发11位手机号（如13912345678），"
+                      "或带区号的固定电话（如0797-8123456）。")
+    return number
 
 
 def kind_of(text: str | None) -> str | None:
@@ -152,14 +143,6 @@ def cancels(text: str | None) -> bool:
 
 def is_question(text: str | None) -> bool:
     return bool(_QUESTION.search(text or ""))
-
-
-def masked_phone(number: str) -> str:
-    """139****5678 / 0797-***3456: enough for staff lists to tell leads apart."""
-    if "-" in number:
-        area, local = number.split("-", 1)
-        return f"{area}-{'*' * (len(local) - 4)}{local[-4:]}"
-    return f"{number[:3]}****{number[-4:]}" if len(number) == 11 else "****"
 
 
 def ticket_in(text: str | None) -> str | None:

@@ -1,6 +1,6 @@
 """Sends new leads to the protection centre's endpoint from the outbox, retrying with backoff.
 
-    python -m bot.leads.forwarder      # runs until stopped; idles while LEADS_FORWARD_URL is unset
+    python -m bot forwarder      # runs until stopped; idles while LEADS_FORWARD_URL is unset
 
 Filing a lead only adds an outbox row in the same transaction, so a lead is never lost when
 the endpoint is down: its row waits, with exponential backoff capped at an hour, and goes out
@@ -14,15 +14,14 @@ import datetime as dt
 import logging
 import secrets
 import signal
-import sys
 import time
 
 import requests
 from sqlalchemy import and_, or_, select, update
 
 from bot import settings
-from bot.leads.models import Lead, LeadOutbox, utcnow
-from bot.leads.store import session
+from bot.leads.models import Lead, LeadOutbox
+from knowledge.storage import Database, database, utcnow
 
 logger = logging.getLogger("bot.leads.forwarder")
 
@@ -45,26 +44,25 @@ def payload(lead: Lead) -> dict:
             "created_at": lead.created_at.isoformat(timespec="seconds") + "Z"}
 
 
-def claim(now: dt.datetime, url: str | None = None, batch: int = BATCH) -> str | None:
+def claim(db: Database, now: dt.datetime, batch: int = BATCH) -> str | None:
     """Leases up to `batch` due rows to a fresh token; None when nothing is due."""
     token = secrets.token_hex(16)
     free = or_(LeadOutbox.claimed_until.is_(None), LeadOutbox.claimed_until < now)
     due = and_(LeadOutbox.done_at.is_(None), LeadOutbox.next_attempt_at <= now, free)
-    with session(url) as s:
+    with db.transaction() as s:
         ids = select(LeadOutbox.id).where(due).order_by(LeadOutbox.next_attempt_at).limit(batch)
         # `due` is checked again by the UPDATE itself: a row another worker leased between the
         # sub-select and the write no longer matches and stays theirs.
         claimed = s.execute(update(LeadOutbox).where(LeadOutbox.id.in_(ids.scalar_subquery()), due)
                             .values(claim_token=token, claimed_until=now + LEASE)
                             .execution_options(synchronize_session=False)).rowcount
-        s.commit()
     return token if claimed else None
 
 
-def _finish(row: LeadOutbox, lease: str, values: dict, url: str | None,
+def _finish(db: Database, row: LeadOutbox, lease: str, values: dict,
             lead_values: dict | None = None) -> None:
     """Records the outcome, unless the lease ran out and the row is another worker's now."""
-    with session(url) as s:
+    with db.transaction() as s:
         mine = s.execute(update(LeadOutbox).where(LeadOutbox.id == row.id,
                                                   LeadOutbox.claim_token == lease)
                          .values(claim_token=None, claimed_until=None, **values)
@@ -72,7 +70,6 @@ def _finish(row: LeadOutbox, lease: str, values: dict, url: str | None,
         if mine and lead_values:
             s.execute(update(Lead).where(Lead.id == row.lead_id, Lead.status == "new")
                       .values(**lead_values).execution_options(synchronize_session=False))
-        s.commit()
 
 
 def send(lead: Lead, target: str, token: str) -> str | None:
@@ -87,34 +84,33 @@ def send(lead: Lead, target: str, token: str) -> str | None:
     return None if 200 <= r.status_code < 300 else f"HTTP {r.status_code}"
 
 
-def run_once(target: str, token: str = "", url: str | None = None,
+def run_once(db: Database, target: str, token: str = "",
              now: dt.datetime | None = None) -> tuple[int, int]:
     """Sends what is due now; returns (sent, failed)."""
     now = now or utcnow()
-    lease = claim(now, url)
+    lease = claim(db, now)
     if lease is None:
         return 0, 0
-    with session(url) as s:
+    with db.session() as s:
         rows = s.execute(select(LeadOutbox, Lead).join(Lead, Lead.id == LeadOutbox.lead_id)
                          .where(LeadOutbox.claim_token == lease)).all()
     sent = failed = 0
     for row, lead in rows:
         if lead.status != "new":  # staff already passed it on by hand (export) or closed it
-            _finish(row, lease, {"done_at": now, "last_error": f"skipped: {lead.status}"}, url)
+            _finish(db, row, lease, {"done_at": now, "last_error": f"skipped: {lead.status}"})
             continue
         problem = send(lead, target, token)
         attempts = row.attempts + 1
         if problem is None:
             sent += 1
-            _finish(row, lease, {"done_at": now, "attempts": attempts,
-                                 "last_error": None}, url,
+            _finish(db, row, lease, {"done_at": now, "attempts": attempts, "last_error": None},
                     {"status": "forwarded", "forwarded_at": now, "updated_at": now})
             logger.info("lead %s forwarded", lead.ticket)
         else:
             failed += 1
             wait = backoff(attempts)
-            _finish(row, lease, {"attempts": attempts, "last_error": problem,
-                                 "next_attempt_at": now + wait}, url)
+            _finish(db, row, lease, {"attempts": attempts, "last_error": problem,
+                                     "next_attempt_at": now + wait})
             logger.warning("lead %s not forwarded (%s, attempt %d); retry in %d s",
                            lead.ticket, problem, attempts, wait.total_seconds())
     return sent, failed
@@ -125,20 +121,17 @@ def main() -> int:
     stopping = []
     signal.signal(signal.SIGTERM, lambda *_: stopping.append(True))
     target = settings.leads_forward_url()
+    db = database(settings.database_url())
     if not target:
         logger.info("LEADS_FORWARD_URL is not set: leads wait for staff to export them")
     try:
         while not stopping:
             if target:
                 try:
-                    run_once(target, settings.leads_forward_token())
+                    run_once(db, target, settings.leads_forward_token())
                 except Exception:  # a database hiccup must not end the loop
                     logger.exception("forwarding round failed; trying again")
-            time.sleep(settings.LEADS_FORWARD_POLL_SECONDS)
+            time.sleep(settings.leads_forward_poll_seconds())
     except KeyboardInterrupt:
         pass
     return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())

@@ -1,18 +1,12 @@
 """Tables of the lead workflow, in the application database beside the knowledge base."""
 from __future__ import annotations
 
-import datetime as dt
-
 from sqlalchemy import Column, DateTime, ForeignKey, Integer, String, Text
 
-from knowledge.models import Base
+from knowledge.storage import Base, utcnow
 
 STATUSES = ("new", "forwarded", "accepted", "closed")
 KINDS = ("patent", "trademark", "gi", "agency", "other")
-
-
-def utcnow() -> dt.datetime:
-    return dt.datetime.utcnow()
 
 
 class Lead(Base):
@@ -65,6 +59,3 @@ class LeadAudit(Base):
     action = Column(String(16), nullable=False)  # view, export, status
     ticket = Column(String(24), index=True)  # NULL for an export of many
     detail = Column(String(400))
-
-
-TABLES = [Lead.__table__, LeadOutbox.__table__, LeadAudit.__table__]

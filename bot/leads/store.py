@@ -1,20 +1,18 @@
 """Leads in the application database: filing, the citizen's status query, what staff list,
-view, change and export (audited), and retention. Each function is one transaction."""
+view, change and export (audited), and retention. Each method is one transaction."""
 from __future__ import annotations
 
 import datetime as dt
 import hmac
 import secrets
 from dataclasses import dataclass
-from functools import lru_cache
 
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.exc import IntegrityError
 
-from bot import settings
-from bot.leads.models import STATUSES, TABLES, Lead, LeadAudit, LeadOutbox, utcnow
-from knowledge import db
+from bot.leads.models import STATUSES, Lead, LeadAudit, LeadOutbox
 from knowledge.models import Division
+from knowledge.storage import Database, insert_or_ignore, utcnow
 
 # Crockford's base32: no I, L, O or U, so a ticket read out on the phone is not misheard.
 TICKET_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
@@ -72,17 +70,6 @@ class StatusLocked(Exception):
     pass
 
 
-@lru_cache(maxsize=None)
-def _create_tables(url: str) -> None:
-    db.create_tables(tables=TABLES, url=url)
-
-
-def session(url: str | None = None):
-    url = url or settings.database_url()
-    _create_tables(url)
-    return db.session(url)
-
-
 def new_ticket(day: dt.date) -> str:
     return f"GZ-{day:%Y%m%d}-" + "".join(secrets.choice(TICKET_ALPHABET) for _ in range(5))
 
@@ -100,131 +87,113 @@ def county_in(s, text: str) -> str | None:
                  if variant in text), None)
 
 
-def file(key: str, draft: Draft, url: str | None = None,
-         now: dt.datetime | None = None) -> tuple[Lead, bool]:
-    """The lead for this submission key, and whether this call filed it. The same key again
-    (a retried or double-tapped confirmation) returns the first lead and files nothing."""
-    for _ in range(TICKET_TRIES):
-        with session(url) as s:
-            found = s.execute(select(Lead).where(Lead.submission_key == key)).scalar_one_or_none()
-            if found:
-                return found, False
-            at = now or utcnow()
-            lead = Lead(ticket=new_ticket(at.date()), submission_key=key, status="new",
-                        kind=draft.kind, what=draft.what, place=draft.place,
-                        county=county_in(s, draft.place), who=draft.who or None,
-                        evidence=draft.evidence, name=draft.name, phone=draft.phone,
-                        channel=draft.channel, consent_at=at, created_at=at, updated_at=at)
-            try:
-                s.add(lead)
-                s.flush()
-                s.add(LeadOutbox(lead_id=lead.id, next_attempt_at=at))
-                s.commit()
-                return lead, True
-            except IntegrityError:
-                # The same key filed concurrently (found on the next pass) or the ticket taken.
-                s.rollback()
-    raise RuntimeError(f"no unused ticket number after {TICKET_TRIES} tries")
-
-
-def status(ticket: str, last4: str, url: str | None = None,
-           now: dt.datetime | None = None) -> Lead | None:
-    """The lead if the ticket and the phone's last four digits match, else None (the same
-    answer for both, so the query does not tell which tickets exist)."""
-    now = now or utcnow()
-    with session(url) as s:
-        lead = s.execute(_by_ticket(ticket)).scalar_one_or_none()
-        if lead is None:
-            return None
-        recent = lead.status_failed_at and lead.status_failed_at > now - STATUS_LOCK_FOR
-        if recent and lead.status_failures >= STATUS_LOCK_AFTER:
-            raise StatusLocked(ticket)
-        if lead.anonymised_at is None and hmac.compare_digest(lead.phone[-4:], last4):
-            if lead.status_failures:
-                lead.status_failures = 0
-                s.commit()
-            return lead
-        s.execute(update(Lead).where(Lead.id == lead.id).values(
-            status_failures=(Lead.status_failures + 1) if recent else 1, status_failed_at=now)
-            .execution_options(synchronize_session=False))
-        s.commit()
-        return None
-
-
-def find(flt: Filter, limit: int = 50, offset: int = 0,
-         url: str | None = None) -> tuple[int, list[Lead]]:
-    where = flt.where()
-    with session(url) as s:
-        total = s.execute(select(func.count()).select_from(Lead).where(*where)).scalar()
-        rows = s.execute(select(Lead).where(*where).order_by(Lead.created_at.desc(),
-                         Lead.id.desc()).limit(limit).offset(offset)).scalars().all()
-        return total, rows
-
-
 def _audit(s, staff: str, action: str, ticket: str | None, detail: str = "") -> None:
     s.add(LeadAudit(staff=staff, action=action, ticket=ticket, detail=detail[:400]))
 
 
-def view(ticket: str, staff: str, url: str | None = None) -> Lead | None:
-    """The whole lead; the audit entry is committed before anything is shown."""
-    with session(url) as s:
-        lead = s.execute(_by_ticket(ticket)).scalar_one_or_none()
-        if lead is not None:
-            _audit(s, staff, "view", ticket)
-            s.commit()
+class LeadStore:
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    def file(self, key: str, draft: Draft,
+             now: dt.datetime | None = None) -> tuple[Lead, bool]:
+        """The lead for this submission key, and whether this call filed it. The same key again
+        (a retried or double-tapped confirmation) returns the first lead and files nothing."""
+        at = now or utcnow()
+        for _ in range(TICKET_TRIES):
+            try:
+                with self.db.transaction() as s:
+                    ticket = new_ticket(at.date())
+                    filed = insert_or_ignore(s, Lead, ["submission_key"], dict(
+                        ticket=ticket, submission_key=key, status="new", kind=draft.kind,
+                        what=draft.what, place=draft.place, county=county_in(s, draft.place),
+                        who=draft.who or None, evidence=draft.evidence, name=draft.name,
+                        phone=draft.phone, channel=draft.channel, consent_at=at, created_at=at,
+                        updated_at=at, status_failures=0))
+                    lead = s.execute(select(Lead).where(Lead.submission_key == key)).scalar_one()
+                    if filed:  # the outbox row in the same transaction: never a lead without one
+                        s.add(LeadOutbox(lead_id=lead.id, next_attempt_at=at, attempts=0))
+                    return lead, filed
+            except IntegrityError:
+                continue  # the random ticket was taken: draw another
+        raise RuntimeError(f"no unused ticket number after {TICKET_TRIES} tries")
+
+    def status(self, ticket: str, last4: str, now: dt.datetime | None = None) -> Lead | None:
+        """The lead if the ticket and the phone's last four digits match, else None (the same
+        answer for both, so the query does not tell which tickets exist)."""
+        now = now or utcnow()
+        with self.db.transaction() as s:
+            lead = s.execute(_by_ticket(ticket)).scalar_one_or_none()
+            if lead is None:
+                return None
+            recent = lead.status_failed_at and lead.status_failed_at > now - STATUS_LOCK_FOR
+            if recent and lead.status_failures >= STATUS_LOCK_AFTER:
+                raise StatusLocked(ticket)
+            if lead.anonymised_at is None and hmac.compare_digest(lead.phone[-4:], last4):
+                if lead.status_failures:
+                    lead.status_failures = 0
+                return lead
+            s.execute(update(Lead).where(Lead.id == lead.id).values(
+                status_failures=(Lead.status_failures + 1) if recent else 1,
+                status_failed_at=now).execution_options(synchronize_session=False))
+            return None
+
+    def find(self, flt: Filter, limit: int = 50, offset: int = 0) -> tuple[int, list[Lead]]:
+        where = flt.where()
+        with self.db.session() as s:
+            total = s.execute(select(func.count()).select_from(Lead).where(*where)).scalar()
+            rows = s.execute(select(Lead).where(*where).order_by(
+                Lead.created_at.desc(), Lead.id.desc()).limit(limit).offset(offset)).scalars().all()
+            return total, rows
+
+    def view(self, ticket: str, staff: str) -> Lead | None:
+        """The whole lead; the audit entry is committed before anything is shown."""
+        with self.db.transaction() as s:
+            lead = s.execute(_by_ticket(ticket)).scalar_one_or_none()
+            if lead is not None:
+                _audit(s, staff, "view", ticket)
         return lead
 
-
-def export(flt: Filter, staff: str, url: str | None = None) -> list[Lead]:
-    with session(url) as s:
-        rows = s.execute(select(Lead).where(*flt.where())
-                         .order_by(Lead.created_at, Lead.id)).scalars().all()
-        _audit(s, staff, "export", None, f"{len(rows)} leads; {flt.describe()}")
-        s.commit()
+    def export(self, flt: Filter, staff: str) -> list[Lead]:
+        with self.db.transaction() as s:
+            rows = s.execute(select(Lead).where(*flt.where())
+                             .order_by(Lead.created_at, Lead.id)).scalars().all()
+            _audit(s, staff, "export", None, f"{len(rows)} leads; {flt.describe()}")
         return rows
 
-
-def set_status(ticket: str, new: str, staff: str, url: str | None = None,
-               now: dt.datetime | None = None) -> Lead | None:
-    """None for an unknown ticket; ValueError for a status change the workflow does not allow."""
-    if new not in STATUSES:
-        raise ValueError(f"unknown status {new!r}; one of {', '.join(STATUSES)}")
-    now = now or utcnow()
-    with session(url) as s:
-        lead = s.execute(_by_ticket(ticket).with_for_update()).scalar_one_or_none()
-        if lead is None:
-            return None
-        if new not in TRANSITIONS[lead.status]:
-            raise ValueError(f"{lead.status} → {new} is not allowed")
-        _audit(s, staff, "status", ticket, f"{lead.status} → {new}")
-        lead.status, lead.updated_at = new, now
-        if new == "forwarded":
-            lead.forwarded_at = now
-        if new == "closed":
-            lead.closed_at = now
-        s.commit()
+    def set_status(self, ticket: str, new: str, staff: str,
+                   now: dt.datetime | None = None) -> Lead | None:
+        """None for an unknown ticket; ValueError for a change the workflow does not allow."""
+        if new not in STATUSES:
+            raise ValueError(f"unknown status {new!r}; one of {', '.join(STATUSES)}")
+        now = now or utcnow()
+        with self.db.transaction() as s:
+            lead = s.execute(_by_ticket(ticket).with_for_update()).scalar_one_or_none()
+            if lead is None:
+                return None
+            if new not in TRANSITIONS[lead.status]:
+                raise ValueError(f"{lead.status} → {new} is not allowed")
+            _audit(s, staff, "status", ticket, f"{lead.status} → {new}")
+            lead.status, lead.updated_at = new, now
+            if new == "forwarded":
+                lead.forwarded_at = now
+            if new == "closed":
+                lead.closed_at = now
         return lead
 
-
-def retention(days: int, remove: bool = False, url: str | None = None,
-              now: dt.datetime | None = None) -> int:
-    """Anonymises (or with remove=True deletes) leads closed more than `days` days ago.
-    Kind, county, channel, status and dates stay for statistics; returns how many."""
-    now = now or utcnow()
-    cutoff = now - dt.timedelta(days=days)
-    due = [Lead.status == "closed", Lead.closed_at < cutoff]
-    with session(url) as s:
-        if remove:
-            ids = select(Lead.id).where(*due)
-            s.execute(delete(LeadOutbox).where(LeadOutbox.lead_id.in_(ids))
-                      .execution_options(synchronize_session=False))
-            count = s.execute(delete(Lead).where(*due)
-                              .execution_options(synchronize_session=False)).rowcount
-        else:
-            count = s.execute(update(Lead).where(*due, Lead.anonymised_at.is_(None)).values(
+    def retention(self, days: int, remove: bool = False, now: dt.datetime | None = None) -> int:
+        """Anonymises (or with remove=True deletes) leads closed more than `days` days ago.
+        Kind, county, channel, status and dates stay for statistics; returns how many."""
+        now = now or utcnow()
+        due = [Lead.status == "closed", Lead.closed_at < now - dt.timedelta(days=days)]
+        with self.db.transaction() as s:
+            if remove:
+                ids = select(Lead.id).where(*due)
+                s.execute(delete(LeadOutbox).where(LeadOutbox.lead_id.in_(ids))
+                          .execution_options(synchronize_session=False))
+                return s.execute(delete(Lead).where(*due)
+                                 .execution_options(synchronize_session=False)).rowcount
+            return s.execute(update(Lead).where(*due, Lead.anonymised_at.is_(None)).values(
                 what=ANONYMISED, place=ANONYMISED, who=None, evidence=ANONYMISED,
                 name=ANONYMISED, phone="", anonymised_at=now)
                 .execution_options(synchronize_session=False)).rowcount
-        s.commit()
-        return count
-

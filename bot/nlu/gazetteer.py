@@ -18,8 +18,8 @@ from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 import rasa.shared.utils.io
 
+import knowledge
 from bot import settings
-from knowledge import loader
 from knowledge import nlp as kb_nlp
 
 PATTERNS_FILE = "patterns.json"
@@ -53,7 +53,7 @@ class GazetteerEntityExtractor(GraphComponent, EntityExtractorMixin):
 
     def train(self, training_data: TrainingData) -> Resource:
         data_dir = Path(self._config.get("data_dir") or settings.KNOWLEDGE_DATA_DIR)
-        data = loader.read_data(data_dir)
+        data = knowledge.check(data_dir)
         self.patterns = kb_nlp.patterns_from(
             data.terms, [(d["name"], d["aliases"]) for d in data.divisions])
         self._nlp = kb_nlp.build(self.patterns)

@@ -4,10 +4,13 @@
   text like "PCT 申请" (RasaHQ/rasa#7910).
 - Traditional characters and full-width forms are normalised to simplified before anything
   else reads the message, so "專利費減" is understood as "专利费减".
+
+Its user dictionary (domain terms jieba must keep whole) is the one `python -m bot kb` writes
+from the knowledge base, at settings.JIEBA_DICT_DIR; training copies it into the model.
 """
 from __future__ import annotations
 
-from typing import List, Text
+from typing import Any, Dict, List, Text
 
 import jieba
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
@@ -15,6 +18,7 @@ from rasa.nlu.tokenizers.jieba_tokenizer import JiebaTokenizer
 from rasa.nlu.tokenizers.tokenizer import Token
 from rasa.shared.nlu.training_data.message import Message
 
+from bot import settings
 from knowledge.text import to_simplified
 
 
@@ -22,6 +26,11 @@ from knowledge.text import to_simplified
     DefaultV1Recipe.ComponentType.MESSAGE_TOKENIZER, is_trainable=True
 )
 class ChineseTokenizer(JiebaTokenizer):
+    @staticmethod
+    def get_default_config() -> Dict[Text, Any]:
+        return {**JiebaTokenizer.get_default_config(),
+                "dictionary_path": str(settings.JIEBA_DICT_DIR)}
+
     def tokenize(self, message: Message, attribute: Text) -> List[Token]:
         original = message.get(attribute)
         text = to_simplified(original)

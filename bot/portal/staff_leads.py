@@ -20,10 +20,11 @@ from urllib.parse import unquote
 
 from sanic import Blueprint, response
 
-from bot.staff import staff_only
 from bot.leads import store
-from bot.leads.fields import clean, masked_phone
+from bot.leads.fields import clean
 from bot.leads.models import KINDS, STATUSES, Lead
+from bot.portal.staff import staff_only
+from knowledge.text import mask_phone
 
 TICKET = re.compile(r"GZ-\d{8}-[0-9A-Z]{5}")
 MAX_LIMIT = 200
@@ -43,7 +44,7 @@ def _time(value: dt.datetime | None) -> str | None:
 def listed(lead: Lead) -> dict:
     return {"ticket": lead.ticket, "status": lead.status, "kind": lead.kind,
             "county": lead.county, "channel": lead.channel, "name": lead.name,
-            "phone": masked_phone(lead.phone) if lead.phone else "",
+            "phone": mask_phone(lead.phone) if lead.phone else "",
             "created_at": _time(lead.created_at), "updated_at": _time(lead.updated_at)}
 
 
@@ -100,7 +101,7 @@ def blueprint() -> Blueprint:
             offset = _number(request.args, "offset", 0, 0, 10**9)
         except ValueError as err:
             return response.json({"error": str(err)}, status=400)
-        total, rows = store.find(flt, limit, offset)
+        total, rows = request.app.ctx.leads.find(flt, limit, offset)
         return response.json({"total": total, "leads": [listed(lead) for lead in rows]})
 
     @bp.get("/leads.csv")
@@ -114,7 +115,7 @@ def blueprint() -> Blueprint:
         out.write("\ufeff")  # Excel reads UTF-8 only with the byte-order mark
         writer = csv.writer(out)
         writer.writerow(CSV_COLUMNS)
-        for lead in store.export(flt, staff_name(request)):
+        for lead in request.app.ctx.leads.export(flt, staff_name(request)):
             row = full(lead)
             writer.writerow([_cell(row[c]) for c in CSV_COLUMNS])
         name = f"leads-{dt.date.today():%Y%m%d}.csv"
@@ -124,7 +125,8 @@ def blueprint() -> Blueprint:
     @bp.get("/leads/<ticket>")
     @staff_only
     async def view(request, ticket: str):
-        lead = store.view(ticket, staff_name(request)) if TICKET.fullmatch(ticket) else None
+        lead = (request.app.ctx.leads.view(ticket, staff_name(request))
+                if TICKET.fullmatch(ticket) else None)
         if lead is None:
             return response.json({"error": "no such lead"}, status=404)
         return response.json(full(lead))
@@ -138,7 +140,7 @@ def blueprint() -> Blueprint:
             return response.json({"error": f'send {{"status": …}} with one of '
                                            f'{", ".join(STATUSES)}'}, status=400)
         try:
-            lead = store.set_status(ticket, new, staff_name(request)) \
+            lead = request.app.ctx.leads.set_status(ticket, new, staff_name(request)) \
                 if TICKET.fullmatch(ticket) else None
         except ValueError as err:  # a change the workflow does not allow
             return response.json({"error": str(err)}, status=409)

@@ -4,20 +4,17 @@ Only what staff need to find weak answers is kept: the widget's random sender id
 conversation in the tracker store), its id for the message, a hash of the answer text, and the
 vote. The answer text itself is never stored: a client can post anything as "text", and a hash
 of free text holds no personal data. Staff match a hash to a knowledge-base answer by hashing the
-answer as the bot renders it (`text_hash(KnowledgeService.render(...).text)`).
+answer as the bot renders it (`text_hash(kb.reply_for(answer_id).text)`).
 """
 from __future__ import annotations
 
-import datetime as dt
 import hashlib
 import re
 from dataclasses import dataclass
 
-from sqlalchemy import Column, DateTime, Integer, String, UniqueConstraint, select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import Column, DateTime, Integer, String, UniqueConstraint
 
-from knowledge import db
-from knowledge.models import Base
+from knowledge.storage import Base, Database, upsert, utcnow
 
 RATINGS = ("up", "down")
 ID_RE = re.compile(r"[A-Za-z0-9_-]{1,64}")  # widget-made ids: no free text fits through
@@ -34,8 +31,8 @@ class AnswerRating(Base):
     text_hash = Column(String(64), nullable=False, index=True)
     answer_id = Column(String(96))  # set when the bot tells the widget which answer it sent
     rating = Column(String(4), nullable=False)
-    created_at = Column(DateTime, nullable=False, default=dt.datetime.utcnow)
-    updated_at = Column(DateTime, nullable=False, default=dt.datetime.utcnow)
+    created_at = Column(DateTime, nullable=False, default=utcnow)
+    updated_at = Column(DateTime, nullable=False, default=utcnow)
 
 
 class InvalidRating(ValueError):
@@ -76,25 +73,9 @@ def parse(data: object) -> Vote:
     return Vote(sender, message_id, text_hash(text), rating, answer_id)
 
 
-def create_tables() -> None:
-    db.create_tables(tables=[AnswerRating.__table__])
-
-
-def save(vote: Vote) -> None:
+def save(db: Database, vote: Vote) -> None:
     """One vote per message: changing one's mind replaces the earlier vote."""
-    for attempt in range(2):
-        try:
-            with db.session() as s, s.begin():
-                row = s.execute(select(AnswerRating).where(
-                    AnswerRating.sender == vote.sender,
-                    AnswerRating.message_id == vote.message_id)).scalar_one_or_none()
-                if row is None:
-                    row = AnswerRating(sender=vote.sender, message_id=vote.message_id)
-                    s.add(row)
-                row.text_hash, row.rating = vote.text_hash, vote.rating
-                row.answer_id = vote.answer_id
-                row.updated_at = dt.datetime.utcnow()
-            return
-        except IntegrityError:  # a double click raced us to the insert: update instead
-            if attempt:
-                raise
+    with db.transaction() as s:
+        upsert(s, AnswerRating, {"sender": vote.sender, "message_id": vote.message_id},
+               {"text_hash": vote.text_hash, "rating": vote.rating, "answer_id": vote.answer_id,
+                "updated_at": utcnow()})

@@ -1,4 +1,4 @@
-"""The lock store Rasa uses, chosen by LOCK_STORE_URL alone.
+"""Rasa plug-in: the lock store Rasa uses, chosen by LOCK_STORE_URL alone.
 
 endpoints.yml names this class; unset → in-memory locks (one Rasa process, the embedded
 default); redis://… → Redis locks, needed as soon as there are several Rasa processes

@@ -9,14 +9,14 @@ from pathlib import Path
 from sanic import Blueprint, response
 from sanic.request import Request
 
-from bot import ratings
+from bot.portal import ratings
 
-STATIC = Path(__file__).resolve().parent / "web_static"
+STATIC = Path(__file__).resolve().parent / "static"
 WIDGET_FILES = {"chat.js": "text/javascript; charset=utf-8",
                 "chat.css": "text/css; charset=utf-8"}
 MAX_RATING_BODY = 8192  # a vote is a few ids and one answer of ≤ 2000 characters (UTF-8: ≤ 6 KB)
 
-bp = Blueprint("public")
+bp = Blueprint("public")  # no state of its own: handlers reach the app's through request.app
 
 
 def _script_json(value: dict) -> str:
@@ -76,5 +76,6 @@ async def post_rating(request: Request):
         message = str(err) if isinstance(err, ratings.InvalidRating) else "body must be JSON"
         return response.json({"error": message}, status=400, headers=CORS)
     # SQLAlchemy blocks: keep the event loop serving while the row is written.
-    await asyncio.get_running_loop().run_in_executor(None, ratings.save, vote)
+    await asyncio.get_running_loop().run_in_executor(None, ratings.save, request.app.ctx.db,
+                                                     vote)
     return response.json({"ok": True}, status=201, headers=CORS)

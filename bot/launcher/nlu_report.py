@@ -6,16 +6,16 @@ import subprocess
 import sys
 
 from bot import settings
-from bot.train import model_path, rasa_env
+from bot.launcher.train import model_path
 
 BAR = 0.90
 
 
-def main(test_file: str) -> int:
+def report(test_file: str) -> int:
     out = settings.VAR_DIR / "results" / "nlu"
     subprocess.run([sys.executable, "-m", "rasa", "test", "nlu", "--nlu", test_file,
                     "--model", str(model_path()), "--out", str(out)],
-                   cwd=settings.ROOT, env=rasa_env(), check=True,
+                   cwd=settings.ROOT, env=settings.child_env(), check=True,
                    stdout=subprocess.DEVNULL)
     report = json.loads((out / "intent_report.json").read_text(encoding="utf-8"))
     accuracy = report["accuracy"]
@@ -27,7 +27,3 @@ def main(test_file: str) -> int:
                   ("macro avg", "weighted avg", "micro avg"))[:3]
     print("weakest intents: " + ", ".join(f"{k} {f:.2f}" for f, k in weak))
     return 0 if accuracy >= BAR and macro_f1 >= BAR else 1
-
-
-if __name__ == "__main__":
-    sys.exit(main(sys.argv[1]))

@@ -5,6 +5,7 @@ refuse everything: a forgotten variable must close the door, not open it.
 """
 from __future__ import annotations
 
+import dataclasses
 import functools
 import hmac
 from pathlib import Path
@@ -12,17 +13,15 @@ from pathlib import Path
 from sanic import Blueprint, response
 from sqlalchemy import func, select
 
-from bot import settings
-from knowledge import db
 from knowledge.models import UnansweredQuestion
-from knowledge.service import KnowledgeService, source_line
+from knowledge.storage import Database
 
-PAGE = Path(__file__).parent / "staff_page.html"
+PAGE = Path(__file__).resolve().parent / "static" / "staff.html"
 MAX_QUERY = 200
 
 
 def authorised(request) -> bool:
-    expected = settings.staff_token()
+    expected = request.app.config.STAFF_TOKEN
     given = request.headers.get("authorization", "")
     if not expected or not given.startswith("Bearer "):
         return False
@@ -33,27 +32,21 @@ def staff_only(handler):
     @functools.wraps(handler)
     async def wrapper(request, *args, **kwargs):
         if not authorised(request):
-            return response.json({"error": "staff token required"}, status=401 if
-                                 settings.staff_token() else 403)
+            return response.json({"error": "staff token required"},
+                                 status=401 if request.app.config.STAFF_TOKEN else 403)
         return await handler(request, *args, **kwargs)
     return wrapper
 
 
-def search_results(service: KnowledgeService, query: str, k: int = 5) -> list[dict]:
-    snap = service.snapshot()
-    out = []
-    for hit in snap.index.search(query[:MAX_QUERY], k=k):
-        a = snap.answers[hit.answer_id]
-        out.append({"id": a.id, "topic": a.topic, "title": a.title, "answer": a.short,
-                    "details": a.long, "source": source_line(a), "confidence": a.confidence,
-                    "in_force_from": a.in_force_from and a.in_force_from.isoformat(),
-                    "last_verified": a.last_verified.isoformat(),
-                    "match": round(hit.coverage, 2)})
+def _plain(found) -> dict:
+    out = dataclasses.asdict(found)
+    for key in ("in_force_from", "in_force_until", "last_verified"):
+        out[key] = out[key] and out[key].isoformat()
     return out
 
 
-def unanswered(url: str | None = None, limit: int = 100) -> list[dict]:
-    with db.session(url) as s:
+def unanswered(db: Database, limit: int = 100) -> list[dict]:
+    with db.session() as s:
         rows = s.execute(
             select(UnansweredQuestion.text, func.count().label("n"),
                    func.max(UnansweredQuestion.created_at).label("last"))
@@ -64,7 +57,7 @@ def unanswered(url: str | None = None, limit: int = 100) -> list[dict]:
             for r in rows]
 
 
-def blueprint(service: KnowledgeService) -> Blueprint:
+def blueprint() -> Blueprint:
     bp = Blueprint("staff", url_prefix="/staff")
 
     @bp.get("/")
@@ -77,11 +70,12 @@ def blueprint(service: KnowledgeService) -> Blueprint:
         query = (request.args.get("q") or "").strip()
         if not query:
             return response.json({"error": "q is empty"}, status=400)
-        return response.json({"query": query, "results": search_results(service, query)})
+        found = request.app.ctx.knowledge.search(query[:MAX_QUERY])
+        return response.json({"query": query, "results": [_plain(f) for f in found]})
 
     @bp.get("/api/unanswered")
     @staff_only
     async def unanswered_list(request):
-        return response.json({"questions": unanswered(service.url)})
+        return response.json({"questions": unanswered(request.app.ctx.db)})
 
     return bp

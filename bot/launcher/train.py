@@ -6,7 +6,6 @@ the custom NLU components and the pinned dependencies. Answers can change withou
 from __future__ import annotations
 
 import hashlib
-import os
 import subprocess
 import sys
 import time
@@ -34,17 +33,6 @@ def model_path() -> Path:
     return settings.MODEL_DIR / f"{settings.MODEL_NAME}.tar.gz"
 
 
-def rasa_env() -> dict:
-    env = dict(os.environ)
-    env.setdefault("RASA_TELEMETRY_ENABLED", "false")
-    env.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
-    env.setdefault("SQLALCHEMY_SILENCE_UBER_WARNING", "1")
-    env.setdefault("ACTION_ENDPOINT_URL", settings.ACTION_ENDPOINT_URL)
-    env.setdefault("TRACKER_DB_URL", settings.tracker_db_url())
-    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(settings.ROOT), env.get("PYTHONPATH")]))
-    return env
-
-
 def train(force: bool = False) -> bool:
     """Returns True when it trained."""
     stamp = settings.MODEL_DIR / "fingerprint"
@@ -58,16 +46,9 @@ def train(force: bool = False) -> bool:
         [sys.executable, "-m", "rasa", "train", "--config", "config.yml", "--domain",
          "domain.yml", "--data", "data", "--out", str(settings.MODEL_DIR),
          "--fixed-model-name", settings.MODEL_NAME, "--force"],
-        cwd=settings.ROOT, env=rasa_env(), check=True)
+        cwd=settings.ROOT, env=settings.child_env(), check=True)
     seconds = time.monotonic() - started
     stamp.write_text(current)
     (settings.MODEL_DIR / "train_seconds").write_text(f"{seconds:.1f}\n")
     print(f"trained in {seconds:.0f} s: {model_path()}")
     return True
-
-
-if __name__ == "__main__":
-    try:
-        train(force="--force" in sys.argv)
-    except subprocess.CalledProcessError as err:
-        sys.exit(err.returncode)

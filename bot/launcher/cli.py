@@ -1,0 +1,133 @@
+"""`python -m bot <command>`: the one command line of the application (the Makefile calls it).
+
+    run                  start everything on localhost (make run)
+    train [--force]      train the Rasa model when its inputs changed (make train)
+    migrate              bring the application database to the newest schema
+    kb [--check]         validate knowledge/data/ and load it (make kb); --check: validate only
+    search QUERY         the best answers with source and confidence, as staff see them
+    portal               the portal alone (widget, ratings, staff pages)
+    forwarder            send new leads to LEADS_FORWARD_URL until stopped
+    retention            anonymise (or --delete) closed leads after the retention period
+    nlu-report FILE      intent accuracy on a held-out NLU file; fails under the bar
+    validate             rasa data validate, strict (warnings fail; see validate.py)
+
+Heavy modules are imported inside each command: the portal, the staff commands and the
+forwarder must block TensorFlow before anything imports spaCy.
+"""
+from __future__ import annotations
+
+import argparse
+import sys
+
+from bot import settings
+
+
+def _kb(args) -> int:
+    from knowledge import LoadError, check, build
+    from bot.migrations import upgrade
+    from knowledge.nlp import user_words, write_user_dictionary
+    try:
+        if args.check:
+            data = check(settings.KNOWLEDGE_DATA_DIR)
+        else:
+            upgrade(settings.database_url())
+            data = build(settings.database_url(), settings.KNOWLEDGE_DATA_DIR)
+            write_user_dictionary(user_words(data), settings.JIEBA_DICT_DIR)
+    except LoadError as err:
+        print("知识库文件有错误，数据库未作任何改动：", file=sys.stderr)
+        for problem in err.problems:
+            print("  " + problem, file=sys.stderr)
+        return 1
+    print(f"{'check' if args.check else 'build'}: {len(data.answers)} answers, "
+          f"{len(data.sources)} sources, {len(data.service_points)} service points, "
+          f"version {data.version}")
+    return 0
+
+
+def _search(args) -> int:
+    import knowledge
+    kb = knowledge.open(settings.database_url(), settings.KNOWLEDGE_DATA_DIR, settings.today)
+    found = kb.search(" ".join(args.query), k=args.k)
+    if not found:
+        print("没有找到相关答案。")
+        return 1
+    for rank, f in enumerate(found, 1):
+        print(f"{rank}. [{f.id}] {f.title}  (匹配度 {f.match:.2f})")
+        print("   " + f.answer.replace("\n", "\n   "))
+        print("   " + f.source)
+    return 0
+
+
+def _retention(args) -> int:
+    from bot.leads.store import LeadStore
+    from knowledge.storage import database
+    if args.days < 0:
+        print("--days must not be negative", file=sys.stderr)
+        return 2
+    count = LeadStore(database(settings.database_url())).retention(args.days, remove=args.delete)
+    verb = "deleted" if args.delete else "anonymised"
+    print(f"retention: {count} leads closed more than {args.days} days ago {verb}")
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bot")
+    sub = parser.add_subparsers(dest="cmd", required=True)
+    sub.add_parser("run")
+    sub.add_parser("train").add_argument("--force", action="store_true")
+    sub.add_parser("migrate")
+    sub.add_parser("kb").add_argument("--check", action="store_true")
+    p_search = sub.add_parser("search")
+    p_search.add_argument("query", nargs="+")
+    p_search.add_argument("-k", type=int, default=3)
+    sub.add_parser("portal")
+    sub.add_parser("forwarder")
+    p_keep = sub.add_parser("retention", help="anonymise or delete old closed leads")
+    p_keep.add_argument("--days", type=int, default=settings.leads_retention_days(),
+                        help="closed more than this many days ago (default: %(default)s)")
+    p_keep.add_argument("--delete", action="store_true",
+                        help="delete the leads instead of anonymising them")
+    sub.add_parser("nlu-report").add_argument("file")
+    sub.add_parser("validate")
+    args = parser.parse_args(argv)
+
+    if args.cmd in ("kb", "search", "portal", "forwarder", "retention", "migrate"):
+        from knowledge import without_tensorflow
+        without_tensorflow()  # before anything below imports spaCy
+    if args.cmd == "run":
+        from bot.launcher.servers import run
+        return run()
+    if args.cmd == "train":
+        import subprocess
+        from bot.launcher.train import train
+        try:
+            train(force=args.force)
+        except subprocess.CalledProcessError as err:
+            return err.returncode
+        return 0
+    if args.cmd == "migrate":
+        from bot.migrations import current, upgrade
+        upgrade(settings.database_url())
+        print(f"database at revision {current(settings.database_url())}")
+        return 0
+    if args.cmd == "kb":
+        return _kb(args)
+    if args.cmd == "search":
+        return _search(args)
+    if args.cmd == "portal":
+        from bot.portal.app import main as serve
+        serve()
+        return 0
+    if args.cmd == "forwarder":
+        from bot.leads.forwarder import main as forward
+        return forward()
+    if args.cmd == "retention":
+        return _retention(args)
+    if args.cmd == "nlu-report":
+        from bot.launcher.nlu_report import report
+        return report(args.file)
+    if args.cmd == "validate":
+        from bot.launcher.validate import validate
+        return validate()
+    parser.error(f"unknown command {args.cmd}")
+    return 2
