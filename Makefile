@@ -42,7 +42,7 @@ shell: train
 test: train
 	$(PY) -m bot validate
 	$(PY) -m pytest tests -q
-	$(PY) -m bot nlu-report tests/nlu/heldout.yml
+	$(PY) -m bot nlu-report
 	$(PY) -m rasa test core --model var/models/ganzhou-ip.tar.gz --stories tests/test_stories.yml --e2e \
 	  --endpoints endpoints.yml --out var/results/core --fail-on-prediction-errors
 
@@ -52,6 +52,7 @@ bench: train
 	$(PY) bench/wechat.py
 	$(PY) bench/pipeline.py
 	$(PY) bench/leads.py
+	$(PY) bench/answers.py --split test
 
 lock: venv
 	$(PY) -m pip freeze --exclude-editable | grep -v '@ file' \

@@ -1,4 +1,4 @@
-"""The question-to-answer pipeline as the bot runs it, on the held-out retrieval questions:
+"""The question-to-answer pipeline as the bot runs it, on the retrieval development set:
 the trained NLU model picks intent and entities, the rules send topic intents and nlu_fallback
 to the knowledge-base action, and the service picks the answer (in the topic when NLU is sure,
 across topics when not). Other intents (greet, out_of_scope, …) get no knowledge answer.

@@ -1,14 +1,20 @@
-"""Top-1 accuracy and latency of the retrieval step on held-out questions.
+"""Top-1 accuracy and latency of the retrieval step: tuned on dev, reported on test.
 
-The questions (tests/retrieval/questions.yml) were written apart from the knowledge data.
-Each is answered twice by the knowledge service (`KnowledgeService.choose`), as the bot would:
+Development set (tests/eval/retrieval/dev.yml, labelled with answer ids; thresholds are tuned
+on it). Each question is answered twice by the knowledge service (`KnowledgeService.choose`), as
+the bot would:
   cross-topic — the topic is unknown (NLU unsure): the first hit is given only if the
                 service's accept rule takes it, otherwise "not sure";
   in-topic    — NLU is sure of the labelled topic: the first in-topic hit if it covers enough
                 of the question, otherwise the topic's overview.
 Out-of-scope questions (answer: null) must be rejected by the cross-topic rule.
 
-    PYTHONPATH=. .venv/bin/python bench/retrieval.py [--questions FILE]
+Test set: the answers test split (tests/eval/answers/test.yml, written apart from the knowledge
+data, never tuned on) answered by the knowledge service alone — no NLU, topic unknown — and each
+reply checked for the facts the item lists, as bench/answers.py does end to end. Questions about
+the assistant itself are left out (the dialogue answers them, not the library).
+
+    PYTHONPATH=. .venv/bin/python bench/retrieval.py [--questions FILE] [--test-split dev|test]
 
 Always exits 0: it is a measurement. tests/test_retrieval.py asserts the accuracy goals.
 """
@@ -33,8 +39,9 @@ from bot import settings  # noqa: E402
 from knowledge import service  # noqa: E402  (its thresholds, for the report)
 from knowledge.service import KnowledgeService  # noqa: E402
 from bench.stats import pct  # noqa: E402
+from bench import answer_sets  # noqa: E402
 
-QUESTIONS = settings.ROOT / "tests" / "retrieval" / "questions.yml"
+QUESTIONS = settings.ROOT / "tests" / "eval" / "retrieval" / "dev.yml"
 GOAL_TOP1, GOAL_OOS, GOAL_P95_MS = 0.90, 0.90, 20.0
 
 
@@ -172,15 +179,53 @@ def report(res: Result) -> None:
     print("ALL GOALS MET" if all(ok for _, ok in goals) else "GOALS NOT MET")
 
 
+def library_answers(split: str = "test", url: str | None = None) -> list[tuple]:
+    """(item, reply text, verdict) for every item of an answers split the library can answer:
+    the knowledge service alone, topic unknown."""
+    svc = open_service(url)
+    out = []
+    for item in answer_sets.load(split):
+        if item.topic == "assistant":
+            continue
+        text = svc.answer(item.q).text
+        out.append((item, text, answer_sets.check(item, text)))
+    return out
+
+
+def report_library(split: str, rows: list[tuple]) -> None:
+    print(f"\n=== {split.upper()}: answers {split} split at library level (no NLU, topic unknown; "
+          f"facts checked) ===")
+    by_topic: dict[str, list] = defaultdict(list)
+    for item, _, verdict in rows:
+        by_topic[item.topic].append(verdict.ok)
+        if item.calc:
+            by_topic[f"(calculator) {item.calc}"].append(verdict.ok)
+    print("| topic | n | correct | accuracy |\n|---|---:|---:|---:|")
+    for topic in sorted(by_topic, key=lambda t: (t.startswith("("), t in answer_sets.META_TOPICS, t)):
+        oks = by_topic[topic]
+        print(f"| {topic} | {len(oks)} | {sum(oks)} | {sum(oks) / len(oks):.1%} |")
+    topical = [v.ok for item, _, v in rows if item.needs_source]
+    plain = [v.ok for item, _, v in rows if item.needs_source and not item.calc]
+    oos = [v.ok for item, _, v in rows if item.topic == "out_of_scope"]
+    for name, oks in (("topic questions correct", topical),
+                      ("  without the calculator questions", plain),
+                      ("out-of-scope declined", oos)):
+        if oks:
+            print(f"{name}: {sum(oks)}/{len(oks)} = {sum(oks) / len(oks):.1%}")
+
+
 def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--questions", type=Path, default=QUESTIONS)
+    parser.add_argument("--test-split", choices=answer_sets.SPLITS, default="test")
     args = parser.parse_args()
     questions = load_questions(args.questions)
     kb = open_service()
     evaluate(kb, questions)  # warm-up: jieba dictionary, caches
     res = evaluate(kb, questions, timed=True)
+    print(f"=== DEV: {args.questions} (by answer id; thresholds are tuned here) ===")
     report(res)
+    report_library(args.test_split, library_answers(args.test_split))
     return 0
 
 

@@ -1,5 +1,7 @@
-"""The retrieval step on held-out questions (tests/retrieval/questions.yml), as bench/retrieval.py
-measures it, minus the timing (latency is measured by the bench only).
+"""The retrieval step on its development set (tests/eval/retrieval/dev.yml), as bench/retrieval.py
+measures it, minus the timing (latency is measured by the bench only). The thresholds are tuned
+on this set, so these goals guard against regressions; the unbiased number is the bench's report
+of the answers test split.
 
 Asserted: top-1 accuracy when NLU is sure of the topic (in-topic search, the path that in-scope
 questions normally take) and rejection of out-of-scope questions when the topic is unknown.
@@ -35,7 +37,7 @@ def test_question_file_is_a_fair_sample(db, kb, questions):
     with db.session() as s:
         ids = set(s.execute(select(Answer.id)).scalars())
     in_scope = [q for q in questions if q.answers]
-    assert len(in_scope) >= 170 and len(questions) - len(in_scope) >= 40
+    assert len(in_scope) >= 170 and len(questions) - len(in_scope) >= 30
     assert {q.topic for q in in_scope} == set(kb.topics)
     for q in in_scope:
         assert set(q.answers) <= ids, q.text  # a renamed answer must be relabelled

@@ -8,7 +8,7 @@
     portal               the portal alone (widget, ratings, staff pages)
     forwarder            send new leads to LEADS_FORWARD_URL until stopped
     retention            anonymise (or --delete) closed leads after the retention period
-    nlu-report FILE      intent accuracy on a held-out NLU file; fails under the bar
+    nlu-report           intent accuracy on the NLU dev and test splits; fails under the bar
     validate             rasa data validate, strict (warnings fail; see validate.py)
 
 Heavy modules are imported inside each command: the portal, the staff commands and the
@@ -87,7 +87,7 @@ def main(argv: list[str] | None = None) -> int:
                         help="closed more than this many days ago (default: %(default)s)")
     p_keep.add_argument("--delete", action="store_true",
                         help="delete the leads instead of anonymising them")
-    sub.add_parser("nlu-report").add_argument("file")
+    sub.add_parser("nlu-report")
     sub.add_parser("validate")
     args = parser.parse_args(argv)
 
@@ -125,7 +125,7 @@ def main(argv: list[str] | None = None) -> int:
         return _retention(args)
     if args.cmd == "nlu-report":
         from bot.launcher.nlu_report import report
-        return report(args.file)
+        return report()
     if args.cmd == "validate":
         from bot.launcher.validate import validate
         return validate()
