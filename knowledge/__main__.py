@@ -52,6 +52,10 @@ def main(argv: list[str] | None = None) -> int:
             kb_nlp.write_user_dictionary(user_words(data), settings.JIEBA_DICT_DIR)
         print(f"{args.cmd}: {len(data.answers)} answers, {len(data.sources)} sources, "
               f"{len(data.service_points)} service points, version {data.version}")
+        due = loader.due_for_review(data, settings.today())
+        print(f"due for review (re-check against the source, then set last_verified): {len(due)}")
+        for review in due:
+            print(f"  {review}")
         return 0
 
     query = " ".join(args.query)
