@@ -252,3 +252,16 @@ def test_build_prints_the_answers_due_for_review(monkeypatch, capsys):
                      re.M)
     assert "[fee_reduction.thresholds_2016]" not in out  # history is never shown, never reviewed
 
+
+def test_the_word_for_cnipa_is_not_the_local_bureau():
+    """知识产权局 on its own usually means the national office (国家知识产权局) or the
+    province's; mapping it to the city's market-supervision bureau sent CNIPA questions there."""
+    from knowledge import nlp as kb_nlp
+    data = loader.read_data(DATA_DIR)
+    local = {v for kind, canonical, v in data.terms if canonical == "市场监管局"}
+    assert local and not any("知识产权局" in v for v in local)
+    nlp = kb_nlp.build(kb_nlp.patterns_from(
+        data.terms, [(d["name"], d["aliases"]) for d in data.divisions]))
+    for text in ["知识产权局电话多少", "国家知识产权局在哪里", "省知识产权局的推荐意见"]:
+        assert not any(e["value"] == "市场监管局" for e in kb_nlp.entities(nlp, text)), text
+    assert any(e["value"] == "市场监管局" for e in kb_nlp.entities(nlp, "市监局电话多少"))
