@@ -19,6 +19,11 @@ from knowledge.storage import Database, utcnow
 
 MAX_SHORT = 300
 CONFIDENCE = {"H", "M", "L"}
+CONFIDENCE_RANK = {"L": 0, "M": 1, "H": 2}
+# Every answer is re-checked against its source this many days after last_verified, unless the
+# record sets review_days (shorter for a rule about to change, e.g. a law taking effect soon).
+REVIEW_DAYS = 180
+MAX_REVIEW_DAYS = 730
 SERVICE_TYPES_KIND = "service_type"
 ID_RE = re.compile(r"^[a-z0-9_.-]+$")
 DATE_RE = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
@@ -50,7 +55,20 @@ class KnowledgeData:
     divisions: list[dict] = field(default_factory=list)
     service_points: list[dict] = field(default_factory=list)
     terms: list[tuple[str, str, str]] = field(default_factory=list)  # kind, canonical, variant
+    reviews: list["Review"] = field(default_factory=list)
     version: str = ""
+
+
+@dataclass(frozen=True)
+class Review:
+    """When an answer must next be checked against its source, and where staff find it."""
+    answer_id: str
+    review_by: dt.date
+    where: str  # file:line
+    in_force_until: dt.date | None
+
+    def __str__(self) -> str:
+        return f"{self.where} [{self.answer_id}] review by {self.review_by.isoformat()}"
 
 
 class _Checker:
@@ -145,18 +163,20 @@ def read_data(data_dir: Path) -> KnowledgeData:
     out.topics, topic_records = _topics(c, data_dir / "topics.yml")
 
     path = data_dir / "sources.yml"
-    seen_sources: set[str] = set()
+    source_confidence: dict[str, str] = {}
     for s in (c.read(path) or {}).get("sources") or []:
         sid = c.text(path, s, "id")
         if sid and not ID_RE.match(sid):
             c.fail(path, s, "id may hold only a-z 0-9 . _ -")
-        if sid in seen_sources:
+        if sid in source_confidence:
             c.fail(path, s, "id used twice")
-        seen_sources.add(sid)
-        c.text(path, s, "document")
+        if s.get("confidence") not in CONFIDENCE:
+            c.fail(path, s, "confidence must be H, M or L (how sure the sources are of it)")
+        source_confidence[sid] = s.get("confidence")
         if s.get("date") is not None and not DATE_RE.match(str(s["date"])):
             c.fail(path, s, f"date must be YYYY, YYYY-MM or YYYY-MM-DD: {s['date']!r}")
-        out.sources.append({"id": sid, "document": s.get("document"), "number": s.get("number"),
+        out.sources.append({"id": sid, "document": _cited_name(c, path, s),
+                            "number": s.get("number"),
                             "issuer": s.get("issuer"),
                             "date": None if s.get("date") is None else str(s["date"]),
                             "note": s.get("note")})
@@ -178,17 +198,33 @@ def read_data(data_dir: Path) -> KnowledgeData:
             questions = [str(q).strip() for q in a.get("questions") or [] if str(q).strip()]
             if len(questions) < 2:
                 c.fail(path, a, "needs at least 2 questions")
-            if a.get("confidence") not in CONFIDENCE:
+            confidence = a.get("confidence")
+            if confidence not in CONFIDENCE:
                 c.fail(path, a, "confidence must be H, M or L")
             src = c.text(path, a, "source")
-            if src and src not in seen_sources:
+            if src and src not in source_confidence:
                 c.fail(path, a, f"source {src!r} is not in sources.yml")
+            elif src and confidence in CONFIDENCE and source_confidence[src] in CONFIDENCE \
+                    and CONFIDENCE_RANK[confidence] > CONFIDENCE_RANK[source_confidence[src]]:
+                c.fail(path, a, f"confidence {confidence} is higher than its source's "
+                                f"({src}: {source_confidence[src]}); an answer is only as sure "
+                                "as its source")
             start, until = c.date(path, a, "in_force_from"), c.date(path, a, "in_force_until")
             if start and until and until < start:
                 c.fail(path, a, "in_force_until is before in_force_from")
+            if a.get("superseded_by") and until is None:
+                c.fail(path, a, "superseded_by needs in_force_until (the last day it applied)")
             verified = c.date(path, a, "last_verified")
             if verified is None:
                 c.fail(path, a, "last_verified is missing")
+            review_days = a.get("review_days", REVIEW_DAYS)
+            if not isinstance(review_days, int) or isinstance(review_days, bool) \
+                    or not 1 <= review_days <= MAX_REVIEW_DAYS:
+                c.fail(path, a, f"review_days must be a whole number of days, 1 to "
+                                f"{MAX_REVIEW_DAYS}: {review_days!r}")
+            elif verified and aid:
+                out.reviews.append(Review(aid, verified + dt.timedelta(days=review_days),
+                                          f"{path.name}:{a.get('__line__', '?')}", until))
             if a.get("overview"):
                 c.fail(path, a, "a topic's overview answer is named in topics.yml, not here")
             next_ids = list(a.get("next") or [])
@@ -209,14 +245,25 @@ def read_data(data_dir: Path) -> KnowledgeData:
                 "last_verified": verified,
                 "next_ids": next_ids, "questions": questions,
             })
+    by_id = {a["id"]: a for a in out.answers}
     for path, a, key, ref in pending_refs:
         if ref not in answer_ids:
             c.fail(path, a, f"{key} names {ref!r}, which is no answer")
-    topic_of = {a["id"]: a["topic"] for a in out.answers}
+        elif key == "superseded_by":
+            # The successor must apply from the day after: old buttons are sent on to it.
+            after = by_id[a["id"]]["in_force_until"]
+            new = by_id[ref]
+            if after is not None and not _in_force(new, after + dt.timedelta(days=1)):
+                c.fail(path, a, f"superseded_by {ref!r} is not in force on "
+                                f"{after + dt.timedelta(days=1)}, the day after this one ends")
     for t, record in zip(out.topics.values(), topic_records):
-        if t.overview and topic_of.get(t.overview) != t.id:
+        overview = by_id.get(t.overview)
+        if overview is None or overview["topic"] != t.id:
             c.fail(data_dir / "topics.yml", record,
                    f"overview {t.overview!r} is no answer of topic {t.id!r}")
+        elif overview["in_force_until"] is not None:
+            c.fail(data_dir / "topics.yml", record, f"overview {t.overview!r} cannot expire "
+                   "(in_force_until): the topic would be left without one")
 
     path = data_dir / "gazetteer.yml"
     gaz = c.read(path) or {}
@@ -242,10 +289,12 @@ def read_data(data_dir: Path) -> KnowledgeData:
             c.fail(path, p, f"type {p.get('type')!r} is not a service_type in gazetteer.yml")
         if p.get("division") is not None and p["division"] not in names:
             c.fail(path, p, f"division {p['division']!r} is not in divisions")
-        if p.get("source") not in seen_sources:
+        if p.get("source") not in source_confidence:
             c.fail(path, p, f"source {p.get('source')!r} is not in sources.yml")
         if p.get("verified") and not (p.get("address") or p.get("phone") or p.get("hours")):
             c.fail(path, p, "verified without any detail to verify")
+        if p.get("verified") and source_confidence.get(p.get("source")) != "H":
+            c.fail(path, p, "verified needs a source of confidence H")
         out.service_points.append({
             "id": c.text(path, p, "id"), "type": p.get("type"), "name": c.text(path, p, "name"),
             "division": p.get("division"), "address": p.get("address"), "hours": p.get("hours"),
@@ -257,6 +306,39 @@ def read_data(data_dir: Path) -> KnowledgeData:
     if c.problems:
         raise LoadError(c.problems)
     return out
+
+
+def _cited_name(c: _Checker, path: Path, s: dict) -> str | None:
+    """What answers show as the source: a title in 《》, or a plain description (no 《》), so
+    a description is never passed off as a document's title."""
+    title = c.text(path, s, "title", required=False)
+    description = c.text(path, s, "description", required=False)
+    if "document" in s:
+        c.fail(path, s, "'document' is ambiguous: write title (the document's own title) or "
+                        "description (what it is, when no source gives its title)")
+    if (title is None) == (description is None):
+        c.fail(path, s, "needs exactly one of title (the document's own) or description")
+        return None
+    if title is not None:
+        if title.startswith("《") or title.endswith("》"):
+            c.fail(path, s, "title without 《》: they are added when it is shown")
+        return f"《{title.strip('《》')}》"
+    if description.startswith("《"):
+        c.fail(path, s, "a description is not a title: no 《》")
+    return description
+
+
+def _in_force(answer: dict, day: dt.date) -> bool:
+    start, until = answer["in_force_from"], answer["in_force_until"]
+    return (start is None or start <= day) and (until is None or day <= until)
+
+
+def due_for_review(data: KnowledgeData, day: dt.date) -> list[Review]:
+    """Answers whose review date has come, oldest first. Rules that no longer apply on `day`
+    are history, never shown: they are not listed."""
+    return sorted((r for r in data.reviews
+                   if r.review_by <= day and (r.in_force_until is None or day <= r.in_force_until)),
+                  key=lambda r: (r.review_by, r.answer_id))
 
 
 def load(data_dir: Path, db: Database) -> KnowledgeData:

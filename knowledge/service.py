@@ -67,11 +67,17 @@ def decide(index: SearchIndex, question: str, topic: str | None) -> tuple[Choice
     return Choice(None, topic, candidates), hits
 
 
+def cited(src) -> str:
+    """A source as answers name it. The loader stores a document's own title in 《》 and a
+    description without: a description follows the number, so it never reads as a title."""
+    if src.document.startswith("《"):
+        return src.document + (f"（{src.number}）" if src.number else "")
+    return f"{src.number}（{src.document}）" if src.number else src.document
+
+
 def source_line(answer: Answer) -> str:
     src = answer.source
-    parts = [f"《{src.document}》" if not src.document.startswith("《") else src.document]
-    if src.number:
-        parts.append(f"（{src.number}）")
+    parts = [cited(src)]
     if answer.article:
         parts.append(answer.article)
     line = "来源：" + "".join(parts)
@@ -244,7 +250,7 @@ class KnowledgeService:
         text = "\n".join(lines)
         sources = {p.source_id: p.source for p in shown}
         if sources:
-            text += "\n来源：" + "、".join(f"《{src.document}》" for src in sources.values())
+            text += "\n来源：" + "、".join(cited(src) for src in sources.values())
         overview = self._overview(snap, topic.id)
         return Reply(text, [self._button(overview)] if overview else [], None)
 

@@ -122,3 +122,79 @@ def test_reloaded_knowledge_reaches_a_running_service_without_retraining(tmp_pat
     after = service.answer(new_phrasing, None, 0.0)
     assert after.answered and after.answer_id == "fee_reduction.eligibility"
     assert before.answer_id != after.answer_id
+
+
+def _answers() -> dict[str, dict]:
+    """Every record of the data files, in force or not, as the loader reads them."""
+    from knowledge import loader
+    return {a["id"]: a for a in loader.read_data(DATA_DIR).answers}
+
+
+def test_rules_past_their_end_are_never_searchable_nor_shown(kb):
+    day = kb.today()
+    expired = [a for a in _answers().values() if a["in_force_until"] and a["in_force_until"] < day]
+    assert {"fee_reduction.thresholds_2016", "fee_reduction.annual_fee_2016",
+            "priority_exam.rule_2017", "rights_assistance.rule_20"} <= {a["id"] for a in expired}
+    for old in expired:
+        intent = kb.topics[old["topic"]].intent
+        for question in [old["title"], *old["questions"]]:
+            assert old["id"] not in {f.id for f in kb.search(question, k=5)}
+            assert kb.answer(question, intent, 0.95).answer_id != old["id"]
+        # A button from an old conversation is sent on to the rule in force.
+        follow = kb.reply_for(old["id"])
+        assert follow is not None and follow.answer_id and follow.answer_id != old["id"]
+        successor = _answers()[follow.answer_id]
+        assert successor["in_force_until"] is None or day <= successor["in_force_until"]
+
+
+def test_an_old_rule_is_found_only_while_it_applied(kb, today):
+    today("2019-03-01")
+    found = {f.id for f in kb.search("原来个人月收入3500元才能费减吗", k=5)}
+    assert "fee_reduction.thresholds_2016" in found
+    assert "fee_reduction.eligibility" not in found  # from 2019-07-01
+    assert not {f.id for f in kb.search("年费减缴6年", k=5)} & {"fee_reduction.annual_fee_2016"}
+    reply = kb.answer("原来个人月收入3500元才能费减吗", "ask_fee_reduction", 0.95)
+    assert reply.answer_id == "fee_reduction.thresholds_2016"
+
+
+def test_source_line_shows_a_title_in_book_marks_and_a_description_after_its_number(kb):
+    titled = kb.answer("", None, 0.0, answer_id="fee_reduction.eligibility").text
+    assert "来源：《关于减免部分行政事业性收费有关政策的通知》（财税〔2019〕45号）" in titled
+    described = kb.answer("", None, 0.0, answer_id="fee_reduction.annual_fee").text
+    line = described.split("来源：")[1]
+    assert line.startswith("财税〔2018〕37号（") and "《" not in line
+
+
+def test_plan_targets_are_told_as_history(kb):
+    """The plan ran 2021–2025: a 2025 target is what the plan set, its result is for the
+    official statistics, never a promise."""
+    import re
+    told = [a for a in _answers().values() if a["source_id"] == "plan-2021"
+            and re.search(r"到2025年|2025年(的|预测|每|质押|达到)", a["short"])]
+    assert len(told) >= 8
+    for a in told:
+        assert "官方统计" in a["short"], a["id"]
+
+
+@pytest.mark.parametrize("answer_id, says, never", [
+    # A CNIPA record cannot be corrected by the 12345 hotline.
+    ("fee_reduction.error_first_applicant", ["国家知识产权局"], ["12345"]),
+    # Opposition only within 3 months of the preliminary publication, then invalidation.
+    ("trademark.squatting", ["3个月", "宣告", "无效", "5年"], []),
+    # The application-fee reduction can only be asked with the application.
+    ("fee_reduction.refusals", ["提交专利申请时"], []),
+    ("fee_reduction.pct", ["免缴申请费", "50%", "20%"], []),
+    # Sources disagree on the days (3, 7, 15): no number is promised.
+    ("pledge_financing.patent_registration", ["说法不一"], ["3个工作日内办结"]),
+    # Only 新型功能材料 and 装备制造 were approved for the protection centre.
+    ("ip_plan.key_industries", ["新型功能材料", "装备制造", "家具企业不能"], []),
+    ("service_point.protection_centre", ["家具企业不能"], []),
+    ("geo_indication.navel_orange", [], ["是地理标志证明商标"]),
+    ("service_point.county_stations", [], ["1个增加到10个"]),
+])
+def test_reviewed_answers_say_what_the_sources_say(kb, answer_id, says, never):
+    text = kb.answer("", None, 0.0, answer_id=answer_id).text
+    for word in says:
+        assert word in text, (answer_id, word)
+    for word in never:
+        assert word not in text, (answer_id, word)

@@ -11,7 +11,7 @@ from bot.portal.app import create_app
 from tests.inprocess import serving
 
 RASA = "http://127.0.0.1:5405"  # no Rasa needed: only the demo page names its address
-ANSWER = "个人上年度月均收入低于5000元的，可以请求减缴。\n来源：《关于明确专利收费减缴有关事项的通知》"
+ANSWER = "个人上年度月均收入低于5000元的，可以请求减缴。\n来源：《关于减免部分行政事业性收费有关政策的通知》（财税〔2019〕45号）"
 
 
 def vote(**changes) -> dict:

@@ -25,6 +25,7 @@ from bot import settings
 def _kb(args) -> int:
     from knowledge import LoadError, check, build
     from bot.migrations import upgrade
+    from knowledge.loader import due_for_review
     from knowledge.nlp import user_words, write_user_dictionary
     try:
         if args.check:
@@ -41,6 +42,10 @@ def _kb(args) -> int:
     print(f"{'check' if args.check else 'build'}: {len(data.answers)} answers, "
           f"{len(data.sources)} sources, {len(data.service_points)} service points, "
           f"version {data.version}")
+    due = due_for_review(data, settings.today())
+    print(f"due for review (re-check against the source, then set last_verified): {len(due)}")
+    for review in due:
+        print(f"  {review}")
     return 0
 
 
