@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import select
 
 from bot.channels import wechat_outbox as outbox
-from bot.channels.wechat import WeChatAPI, WeChatAPIError, _permanent
+from bot.channels.wechat import WeChatAPI, WeChatAPIError, permanent_error
 from bot.channels.wechat_outbox import Queued, WeChatOutbox
 from bot.channels.wechat_store import WeChatStore
 from knowledge.storage import Database, utcnow
@@ -46,9 +46,9 @@ class Recorder:
 def test_a_turns_messages_go_out_in_order_once_and_leave_no_text(db):
     put(db, "oA", ["一", "二", "三"])
     send = Recorder()
-    assert outbox.deliver(db, send, _permanent).sent == 3
+    assert outbox.deliver(db, send, permanent_error).sent == 3
     assert send.sent == [("oA", "一"), ("oA", "二"), ("oA", "三")]
-    assert outbox.deliver(db, send, _permanent).sent == 0  # nothing twice
+    assert outbox.deliver(db, send, permanent_error).sent == 0  # nothing twice
     with db.session() as s:
         row = s.execute(select(WeChatOutbox)).scalar_one()
     assert (row.outcome, row.chunks, row.sent) == ("sent", [], 3)
@@ -59,15 +59,15 @@ def test_a_failure_waits_with_backoff_and_resumes_where_it_stopped(db):
     put(db, "oB", ["第一段", "第二段"])
     send = Recorder(fail={"第二段"})
     now = utcnow()
-    result = outbox.deliver(db, send, _permanent, now=now)
+    result = outbox.deliver(db, send, permanent_error, now=now)
     assert (result.sent, result.failed) == (1, 1)
     with db.session() as s:
         row = s.execute(select(WeChatOutbox)).scalar_one()
     assert (row.sent, row.attempts, row.done_at) == (1, 1, None)
     assert row.next_attempt_at == now + outbox.backoff(1)
-    assert outbox.deliver(db, send, _permanent, now=now).sent == 0  # not due yet
+    assert outbox.deliver(db, send, permanent_error, now=now).sent == 0  # not due yet
     send.fail.clear()
-    assert outbox.deliver(db, send, _permanent, now=now + outbox.backoff(1)).sent == 1
+    assert outbox.deliver(db, send, permanent_error, now=now + outbox.backoff(1)).sent == 1
     assert send.sent == [("oB", "第一段"), ("oB", "第二段")]  # the first only once
     assert outbox.backoff(1) < outbox.backoff(2) <= outbox.backoff(30) == outbox.BACKOFF_CAP
 
@@ -77,12 +77,12 @@ def test_a_users_later_turn_waits_for_the_earlier_one(db):
     put(db, "oC", ["晚"])
     send = Recorder(fail={"早"})
     now = utcnow()
-    outbox.deliver(db, send, _permanent, now=now)
+    outbox.deliver(db, send, permanent_error, now=now)
     assert send.sent == []  # "晚" must not overtake "早"
     send.fail.clear()
-    outbox.deliver(db, send, _permanent, now=now + outbox.backoff(1))
+    outbox.deliver(db, send, permanent_error, now=now + outbox.backoff(1))
     assert send.sent == [("oC", "早")]
-    outbox.deliver(db, send, _permanent, now=now + outbox.backoff(1))
+    outbox.deliver(db, send, permanent_error, now=now + outbox.backoff(1))
     assert send.sent == [("oC", "早"), ("oC", "晚")]
 
 
@@ -90,7 +90,7 @@ def test_older_than_48_hours_is_dropped_and_counted_not_sent(db):
     put(db, "oD", ["太晚了"], received=utcnow() - dt.timedelta(hours=49))
     put(db, "oE", ["及时"], received=utcnow() - dt.timedelta(hours=47))
     send = Recorder()
-    result = outbox.deliver(db, send, _permanent)
+    result = outbox.deliver(db, send, permanent_error)
     assert (result.expired, result.sent) == (1, 1)
     assert send.sent == [("oE", "及时")]
     assert outbox.counts(db)["expired"] == 1
@@ -104,7 +104,7 @@ def test_a_refusal_no_retry_fixes_is_dropped_and_counted(db):
 
     def either(openid, text):
         (send if openid == "oF" else send2)(openid, text)
-    result = outbox.deliver(db, either, _permanent)
+    result = outbox.deliver(db, either, permanent_error)
     assert (result.refused, result.failed) == (1, 1)
     assert outbox.counts(db) == {"pending": 1, "sent": 0, "expired": 0, "refused": 1}
 
@@ -114,8 +114,8 @@ def test_a_sender_that_died_holding_rows_leaves_them_to_another(db):
     now = utcnow()
     assert outbox.claim(db, now) is not None  # leased, then the replica was killed
     send = Recorder()
-    assert outbox.deliver(db, send, _permanent, now=now).sent == 0  # the lease still holds
-    assert outbox.deliver(db, send, _permanent, now=now + outbox.LEASE + dt.timedelta(seconds=1)).sent == 1
+    assert outbox.deliver(db, send, permanent_error, now=now).sent == 0  # the lease still holds
+    assert outbox.deliver(db, send, permanent_error, now=now + outbox.LEASE + dt.timedelta(seconds=1)).sent == 1
     assert send.sent == [("oH", "重启后送达")]
 
 
@@ -127,11 +127,11 @@ def test_several_senders_send_every_message_once_and_in_order(db):
     send = Recorder()
 
     def worker(_):
-        while outbox.deliver(db, send, _permanent).sent:
+        while outbox.deliver(db, send, permanent_error).sent:
             pass
     with ThreadPoolExecutor(4) as pool:
         list(pool.map(worker, range(4)))
-    while outbox.deliver(db, send, _permanent).sent:  # what the last round left due
+    while outbox.deliver(db, send, permanent_error).sent:  # what the last round left due
         pass
     assert len(send.sent) == len(set(send.sent)) == 20 * 3 * 2
     for user in users:

@@ -417,9 +417,10 @@ class WeChatInput(InputChannel):
         if time.monotonic() - self._pruned > PRUNE_EVERY:
             self._pruned = time.monotonic()
             outbox.prune(self.store.db)
-        done = outbox.deliver(self.store.db, self.api.send_text, _permanent)
+        done = outbox.deliver(self.store.db, self.api.send_text, permanent_error)
         return done.sent + done.failed + done.expired + done.refused
 
 
-def _permanent(err: Exception) -> bool:
+def permanent_error(err: Exception) -> bool:
+    """A refusal of the customer-service API that no retry fixes."""
     return isinstance(err, WeChatAPIError) and err.errcode in PERMANENT_ERRORS
