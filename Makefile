@@ -67,6 +67,7 @@ bench: train
 	$(PY) bench/wechat.py
 	$(PY) bench/pipeline.py
 	$(PY) bench/leads.py
+	$(PY) bench/load.py
 
 lock: venv
 	$(PY) -m pip freeze --exclude-editable | grep -v '@ file' \

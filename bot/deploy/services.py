@@ -85,7 +85,7 @@ def _reachable_by(user: pwd.struct_passwd, path: Path) -> bool:
 
 
 def run_as(user: str | None) -> list[str]:
-    """The prefix that runs a command as `user` (setpriv execs it: signals reach it directly)."""
+    """The prefix that runs a one-off command as `user` (setpriv execs it)."""
     if user is None:
         return []
     return ["setpriv", f"--reuid={user}", f"--regid={user}", "--init-groups", "--"]
@@ -99,6 +99,7 @@ class Proc:
     log: Path
     stop_signal: int = signal.SIGTERM
     cwd: Path | None = None
+    user: str | None = None  # None: the launcher's own
 
 
 class PostgreSQL:
@@ -146,12 +147,13 @@ class PostgreSQL:
             raise RuntimeError(f"initdb failed: {done.stderr or done.stdout}")
 
     def proc(self) -> Proc:
-        return Proc("postgres", run_as(self.user) + [
+        return Proc("postgres", [
             str(packages.postgres_bin() / "postgres"), "-D", str(self.data),
             "-c", "listen_addresses=127.0.0.1", "-c", f"port={self.port}",
             "-c", "unix_socket_directories=", "-c", "max_connections=300",
             "-c", "shared_buffers=128MB", "-c", "logging_collector=off"],
-            self.log, stop_signal=signal.SIGINT, cwd=Path("/"))  # SIGINT: fast shutdown
+            self.log, stop_signal=signal.SIGINT, cwd=Path("/"),  # SIGINT: fast shutdown
+            user=self.user)
 
     def ready(self) -> bool:
         import psycopg2

@@ -139,7 +139,7 @@ class Shape:
 
     def _spawn(self, name: str) -> None:
         spec = self.specs[name]
-        self.procs[name] = spawn(spec.command, self.env, spec.log, cwd=spec.cwd)
+        self.procs[name] = spawn(spec.command, self.env, spec.log, cwd=spec.cwd, user=spec.user)
         self._started[name] = time.monotonic()
 
     def _supervise(self) -> None:

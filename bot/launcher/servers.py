@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import ctypes
 import os
+import pwd
 import signal
 import socket
 import subprocess
@@ -105,14 +106,30 @@ def _die_with_parent() -> None:
     libc.prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
 
 
-def spawn(cmd: list[str], env: dict, log: Path, cwd: Path | None = None) -> subprocess.Popen:
-    """Starts a server writing to `log`, in its own process group, dying with its launcher."""
+def _as_user(name: str):
+    """Runs in the child: becomes `name`, then asks to die with the launcher (a change of user
+    clears that request, so it comes after)."""
+    account = pwd.getpwnam(name)
+
+    def become() -> None:
+        os.setgid(account.pw_gid)
+        os.initgroups(name, account.pw_gid)
+        os.setuid(account.pw_uid)
+        _die_with_parent()
+    return become
+
+
+def spawn(cmd: list[str], env: dict, log: Path, cwd: Path | None = None,
+          user: str | None = None) -> subprocess.Popen:
+    """Starts a server writing to `log`, in its own process group, dying with its launcher;
+    as `user` when given (the launcher runs as root)."""
     log.parent.mkdir(parents=True, exist_ok=True)
+    prepare = _as_user(user) if user else _die_with_parent
     with open(log, "ab") as out:  # the child has its own copy of the descriptor
         # own process group: Ctrl-C in the terminal reaches us, and we stop the group.
         return subprocess.Popen(cmd, cwd=cwd or settings.ROOT, env=env, stdout=out,
                                 stderr=subprocess.STDOUT, start_new_session=True,
-                                preexec_fn=_die_with_parent if sys.platform == "linux" else None)
+                                preexec_fn=prepare if sys.platform == "linux" else None)
 
 
 def terminate(proc: subprocess.Popen, sig: int = signal.SIGTERM) -> None:

@@ -259,3 +259,33 @@ def test_ratings_are_limited_per_client(shape):
         codes = list(pool.map(lambda _: http.post(f"{shape.public}/api/ratings", json={},
                                                   timeout=10).status_code, range(25)))
     assert codes.count(429) >= 5 and codes.count(400) >= 5, codes
+
+
+# -- a database or lock store restart mid-form (last: they stop parts of the shared shape) -------
+@pytest.mark.parametrize("server", ["postgres", "redis"])
+def test_a_restart_mid_form_delays_the_answer_and_loses_nothing(shape, server, app_url):
+    http = client("127.0.0.41" if server == "postgres" else "127.0.0.42")
+    sender = f"restart-{server}-{secrets.token_hex(4)}"
+    steps = lead_steps(f"重启{sender}")
+    for message, expected in steps[:4]:
+        assert expected in say(shape.public, sender, message, http)
+    shape.stop(server)
+    pool = ThreadPoolExecutor(1)
+    try:
+        waiting = pool.submit(say, shape.public, sender, steps[4][0], http)
+        time.sleep(4)
+        assert not waiting.done()  # waits for the server instead of answering blind
+    finally:
+        shape.start(server)
+        pool.shutdown(wait=False)
+    assert steps[4][1] in waiting.result(timeout=60)  # the form went on where it was
+    for message, expected in steps[5:]:
+        reply = say(shape.public, sender, message, http)
+        assert expected in reply, reply[:120]
+    ticket = TICKET.search(reply).group()
+    engine = create_engine(app_url, future=True)
+    with engine.connect() as conn:
+        assert conn.execute(text("SELECT count(*) FROM lead WHERE ticket = :t"),
+                            {"t": ticket}).scalar() == 1
+    engine.dispose()
+    assert tracker_users(shape, sender) == len(steps)
