@@ -8,6 +8,7 @@ Nothing leaves the machine.
 from __future__ import annotations
 
 import asyncio
+import base64
 import contextlib
 import hashlib
 import json
