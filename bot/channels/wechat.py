@@ -33,7 +33,7 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from bot import settings
-from bot.channels import wechat_crypto as wx
+from bot.channels import inbound, wechat_crypto as wx
 from bot.channels.wechat_store import WeChatStore
 from knowledge.storage import database
 
@@ -293,6 +293,8 @@ class WeChatInput(InputChannel):
             return TEXT_ONLY
         if not text:
             return None
+        if inbound.too_long(text):  # answered at once: never parsed, nothing stored
+            return inbound.TOO_LONG
         key = msg.get("MsgId") or f"{openid}:{msg.get('CreateTime', '')}:{kind}"
         number = unicodedata.normalize("NFKC", text)
         payload = None
