@@ -53,8 +53,8 @@ rasa_patches.apply()
 
 logger = logging.getLogger(__name__)
 
-KEEP_EVENTS = 30  # at least this many events stay after a boundary (≈ 7 knowledge turns)
-LOAD_EVENTS = 90  # more than this loaded: move the boundary forward for the next turn
+KEEP_EVENTS = 24  # at least this many events stay after a boundary (≈ 6 knowledge turns)
+LOAD_EVENTS = 48  # more than this loaded: move the boundary forward for the next turn
 CACHE_SIZE = 20_000  # conversations whose boundary this process remembers
 _STORED = "_ganzhou_stored_events"  # on a tracker: how many of its events are in the table
 
@@ -72,6 +72,11 @@ class RecentTurnsTrackerStore(SQLTrackerStore):
     def __init__(self, *args: Any, keep_events: int = KEEP_EVENTS,
                  load_events: int = LOAD_EVENTS, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        if self.engine.dialect.name == "sqlite":
+            # SQLAlchemy 1.4 opens a new SQLite connection for every query (NullPool): keep
+            # a few open instead, usable from the threads the queries run in.
+            self.engine = sa.create_engine(self.engine.url, poolclass=sa.pool.QueuePool,
+                                           connect_args={"check_same_thread": False})
         self.keep_events, self.load_events = int(keep_events), int(load_events)
         self._boundaries: OrderedDict[str, Boundary] = OrderedDict()
         self._lock = threading.Lock()
