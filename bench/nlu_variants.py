@@ -47,8 +47,19 @@ def _word_count_vectors(pipeline: list[dict]) -> list[dict]:
                                         and c.get("analyzer", "word") == "word")]
 
 
+def _diet(**options):
+    def change(pipeline: list[dict]) -> list[dict]:
+        for c in pipeline:
+            if c["name"] == "DIETClassifier":
+                c.update(options)
+        return pipeline
+    return change
+
+
 VARIANTS = {
     "config.yml": lambda p: p,
+    "DIET without transformer": _diet(number_of_transformer_layers=0),
+    "DIET 1 transformer layer": _diet(number_of_transformer_layers=1),
     "without word n-grams": _word_count_vectors,
     "char n-grams 1-2": _char_ngrams(2),
     "without regex features": _without("RegexFeaturizer"),
