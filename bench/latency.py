@@ -142,8 +142,10 @@ def _wait(url: str, proc: subprocess.Popen, timeout: float = 300) -> None:
 def bare_server(folder: Path, log: Path):
     port = launcher.free_port()
     with open(log, "ab") as out:
+        # the same TensorFlow threads as the assistant's Rasa: a setting, not a fix
         proc = subprocess.Popen(bare_bot.command(folder, port), cwd=folder,
-                                env=settings.child_env(), stdout=out,
+                                env={**launcher.RASA_TF_THREADS, **settings.child_env()},
+                                stdout=out,
                                 stderr=subprocess.STDOUT, start_new_session=True)
     try:
         _wait(f"http://127.0.0.1:{port}/", proc)
@@ -227,6 +229,8 @@ def report(run: int, r: dict, turns: int) -> dict:
 
 NLU_COSTS = """
 import asyncio, json, sys, time, collections
+from rasa.utils.tensorflow.environment import setup_tf_environment
+setup_tf_environment()  # TF threads as the servers run (rasa's command line does this)
 from rasa.core.agent import Agent
 from rasa.engine.graph import GraphNodeHook
 spent = collections.defaultdict(float)
@@ -254,7 +258,8 @@ def nlu_costs(model: Path, n: int = 300) -> None:
     """Per-message cost of each NLU graph node of `model` (hooks on Rasa's graph nodes)."""
     out = subprocess.run([sys.executable, "-c", NLU_COSTS, str(model),
                           json.dumps(QUESTIONS + ["你好", "谢谢", "今天天气怎么样"]), str(n)],
-                         capture_output=True, text=True, env=settings.child_env(), check=True)
+                         capture_output=True, text=True, check=True,
+                         env={**launcher.RASA_TF_THREADS, **settings.child_env()})
     costs = json.loads(out.stdout.strip().splitlines()[-1])
     print(f"\nNLU cost per message ({model.name}, n={n}):")
     for node, ms in sorted(costs.items(), key=lambda kv: -kv[1]):

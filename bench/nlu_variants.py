@@ -22,6 +22,7 @@ import yaml
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from bot import settings  # noqa: E402
 from bench.latency import NLU_COSTS, QUESTIONS  # noqa: E402
+from bot.launcher.servers import RASA_TF_THREADS  # noqa: E402
 
 HELDOUT = settings.ROOT / "tests" / "nlu" / "heldout.yml"
 
@@ -60,6 +61,9 @@ VARIANTS = {
     "config.yml": lambda p: p,
     "DIET without transformer": _diet(number_of_transformer_layers=0),
     "DIET 1 transformer layer": _diet(number_of_transformer_layers=1),
+    "DIET without transformer, 100 epochs": _diet(number_of_transformer_layers=0, epochs=100),
+    "DIET without transformer, 100 epochs, char 1-2":
+        lambda p: _char_ngrams(2)(_diet(number_of_transformer_layers=0, epochs=100)(p)),
     "without word n-grams": _word_count_vectors,
     "char n-grams 1-2": _char_ngrams(2),
     "without regex features": _without("RegexFeaturizer"),
@@ -88,7 +92,8 @@ def run_variant(name: str, change, folder: Path) -> dict:
     report = json.loads((folder / "results" / "intent_report.json").read_text())
     out = subprocess.run([sys.executable, "-c", NLU_COSTS, str(model),
                           json.dumps(QUESTIONS + ["你好", "谢谢", "今天天气怎么样"]), "200"],
-                         capture_output=True, text=True, env=env, check=True)
+                         capture_output=True, text=True, check=True,
+                         env={**RASA_TF_THREADS, **env})
     costs = json.loads(out.stdout.strip().splitlines()[-1])
     return {"name": name, "train_s": seconds, "accuracy": report["accuracy"],
             "macro_f1": report["macro avg"]["f1-score"], "ms": sum(costs.values()),
@@ -99,12 +104,12 @@ def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--only", nargs="*", choices=list(VARIANTS))
     args = parser.parse_args()
-    print(f"{'variant':26} {'train':>7} {'accuracy':>9} {'macro-F1':>9} {'NLU/msg':>8} "
+    print(f"{'variant':48} {'train':>7} {'accuracy':>9} {'macro-F1':>9} {'NLU/msg':>8} "
           f"{'DIET':>7}")
     for name in args.only or VARIANTS:
         with tempfile.TemporaryDirectory(prefix="nlu-variant-") as tmp:
             r = run_variant(name, VARIANTS[name], Path(tmp))
-        print(f"{r['name']:26} {r['train_s']:6.0f}s {r['accuracy']:9.3f} {r['macro_f1']:9.3f} "
+        print(f"{r['name']:48} {r['train_s']:6.0f}s {r['accuracy']:9.3f} {r['macro_f1']:9.3f} "
               f"{r['ms']:6.1f}ms {r['diet_ms']:5.1f}ms", flush=True)
     return 0
 
