@@ -95,3 +95,21 @@ def test_requests_without_a_sender_never_share_a_conversation(rest):
 def test_malformed_requests_are_refused(rest, body):
     r = requests.post(f"{rest.base}/webhooks/rest/webhook", json=body, timeout=30)
     assert r.status_code == 400
+
+
+def test_a_long_conversation_keeps_its_form_across_recent_turn_boundaries(rest):
+    """The tracker store hands Rasa only recent turns (bot/tracker_store.py): a form opened
+    after many turns, interrupted by a question, still knows its answers and its step."""
+    def say(text: str) -> str:
+        return "\n".join(m.get("text", "") for m in rest(text, sender="long-form"))
+
+    for i in range(15):  # 60 events: the recent turns begin after some of them
+        assert "来源：" in say(["专利费减的条件是什么", "商标注册要多少钱", "优先审查要多久"][i % 3])
+    assert "发生了什么" in say("我要举报有人假冒我们的商标")
+    assert "在哪里" in say("有人在网店卖假冒我们注册商标的茶油，上个月发现的")
+    for i in range(6):  # questions in the open form: it answers, then asks again
+        reply = say("专利费减需要什么材料")
+        assert "来源：" in reply and "在哪里" in reply
+    assert "不清楚" in say("淘宝店“赣南好油铺”，发货地址在章贡区")
+    assert "没有登记" in say("算了")
+    assert "来源：" in say("商标注册要多少钱")
