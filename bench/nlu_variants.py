@@ -64,6 +64,9 @@ VARIANTS = {
     "DIET without transformer, 100 epochs": _diet(number_of_transformer_layers=0, epochs=100),
     "DIET without transformer, 100 epochs, char 1-2":
         lambda p: _char_ngrams(2)(_diet(number_of_transformer_layers=0, epochs=100)(p)),
+    "DIET without transformer, 100 epochs, without regex":
+        lambda p: _without("RegexFeaturizer")(_diet(number_of_transformer_layers=0,
+                                                    epochs=100)(p)),
     "without word n-grams": _word_count_vectors,
     "char n-grams 1-2": _char_ngrams(2),
     "without regex features": _without("RegexFeaturizer"),
