@@ -14,7 +14,7 @@ credentials.yml name, and each of ours calls `apply()` at import:
 import Rasa and needs no patch. Nothing here changes what Rasa decides or stores; tests in
 tests/test_rasa_patches.py compare every patched function with the original.
 
-The patches (costs measured with bench/latency.py and py-spy, see README "Measured"):
+The patches (costs measured with bench/latency.py and py-spy, README "What a turn costs"):
   1. RemoteAction._validate_action_result: `jsonschema.validate()` first checks the large
      events schema against its meta-schema, on every action call (≈ 20–28 ms). The schema is
      a constant, so it is checked once and one validator is kept (≈ 0.3 ms per call). The same
