@@ -22,7 +22,7 @@ import pytest
 import requests
 from sqlalchemy import create_engine, text
 
-from bot.channels import wechat
+from bot.channels import inbound, wechat
 from bot.channels import wechat_crypto as wx
 from bot.channels.wechat import WeChatInput, render
 from bot.channels.wechat_store import WeChatStore
@@ -202,6 +202,24 @@ def test_turn_past_the_deadline_is_sent_by_api(db, monkeypatch):
     assert _handle(channel, slow_bot, "unit-2") is None  # "success" to WeChat
     assert sent == ["迟到的答复"]
     assert channel.store.claim("unit-2").state == "pushed"
+
+
+def test_overlong_text_is_answered_without_a_turn(db, monkeypatch):
+    channel, sent = _unit_channel(monkeypatch)
+    turns = []
+
+    async def bot(message):
+        turns.append(message.text)
+
+    async def run(content: str):
+        return await channel._handle({"FromUserName": "oLong", "ToUserName": ACCOUNT,
+                                      "MsgType": "text", "Content": content,
+                                      "MsgId": secrets.token_hex(6)}, bot)
+    assert asyncio.run(run("专" * 100_000)) == inbound.TOO_LONG
+    assert asyncio.run(run("专" * (inbound.MAX_CHARS + 1))) == inbound.TOO_LONG
+    assert turns == [] and sent == []
+    asyncio.run(run("专" * inbound.MAX_CHARS))
+    assert turns == ["专" * inbound.MAX_CHARS]
 
 
 def user_turns(openid: str) -> int:

@@ -35,6 +35,7 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from bot import settings
+from bot.channels import inbound
 from bot.channels import wechat_crypto as wx
 from bot.channels import wechat_outbox as outbox
 from bot.channels.wechat_store import WeChatStore
@@ -317,6 +318,8 @@ class WeChatInput(InputChannel):
             return TEXT_ONLY
         if not text:
             return None
+        if inbound.too_long(text):  # answered at once: never parsed, nothing stored
+            return inbound.TOO_LONG
         key = msg.get("MsgId") or f"{openid}:{msg.get('CreateTime', '')}:{kind}"
         number = unicodedata.normalize("NFKC", text)
         payload = None

@@ -100,6 +100,7 @@ class Proc:
     stop_signal: int = signal.SIGTERM
     cwd: Path | None = None
     user: str | None = None  # None: the launcher's own
+    defaults: dict | None = None  # environment variables the shape's environment may override
 
 
 class PostgreSQL:

@@ -33,8 +33,8 @@ from bot import settings
 from bot.deploy import packages
 from bot.deploy.services import (TRACKER_DB, Limits, Nginx, PostgreSQL, Proc, Redis, Secrets,
                                  port_open)
-from bot.launcher.servers import (ServerError, action_command, free_port, rasa_command, spawn,
-                                  terminate)
+from bot.launcher.servers import (RASA_TF_THREADS, ServerError, action_command, free_port,
+                                  rasa_command, spawn, terminate)
 from bot.launcher.train import model_path
 
 REPLICAS = 2
@@ -139,7 +139,8 @@ class Shape:
 
     def _spawn(self, name: str) -> None:
         spec = self.specs[name]
-        self.procs[name] = spawn(spec.command, self.env, spec.log, cwd=spec.cwd, user=spec.user)
+        self.procs[name] = spawn(spec.command, {**(spec.defaults or {}), **self.env}, spec.log,
+                                 cwd=spec.cwd, user=spec.user)
         self._started[name] = time.monotonic()
 
     def _supervise(self) -> None:
@@ -295,7 +296,8 @@ def production(folder: Path | None = None, layout: Layout | None = None,
         shape._start("nginx", ngx.proc())
         for i, port in enumerate(layout.rasa, 1):
             shape._start(f"rasa-{i}", Proc(f"rasa-{i}", rasa_command(
-                port, "127.0.0.1", model_path(), keys["rasa_api_token"]), logs / f"rasa-{i}.log"))
+                port, "127.0.0.1", model_path(), keys["rasa_api_token"]), logs / f"rasa-{i}.log",
+                defaults=RASA_TF_THREADS))
         shape._start("portal", Proc("portal", [sys.executable, "-m", "bot", "portal"],
                                     logs / "portal.log"))
         shape._start("forwarder", Proc("forwarder", [sys.executable, "-m", "bot", "forwarder"],
