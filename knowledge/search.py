@@ -46,12 +46,14 @@ SPEC_UNKNOWN = 1.0  # a Chinese word jieba does not know is mostly a typo or odd
 SPEC_LATIN = 4.0  # numbers and Latin words are specific: 第76号令, 3500元, PCT, python
 DISTINCT_SPEC = 3.0  # a matched word this specific counts towards Hit.matched
 # The gazetteer's words for what KIND of answer is wanted (how much, how long, what proof,
-# how to apply, what is it). They pick the right answer within a subject through the ranking,
-# but say nothing about the subject: "驾照年审要多久" shares only 多久 with a trademark answer.
-# So in coverage they weigh like an everyday word and never count as a specific match.
+# how to apply, what is it). They pick the right answer within a subject, but say nothing
+# about the subject: "驾照年审要多久" shares only 多久 with a trademark answer. So in coverage
+# they weigh less than a subject word: 4 (tried 1.5–9) was best on the development questions,
+# tests/retrieval/kinds_dev.yml. A subject word and a kind word together ("费减备案" + "多久")
+# count as the two specific words the accept rule asks for.
 QUESTION_KINDS = {"多少钱", "多久", "材料", "条件", "流程", "是什么", "区别", "地址", "电话",
                   "办公时间"}
-SPEC_KIND = 2.5
+SPEC_KIND = 4.0
 
 # Words that carry no meaning for matching. Question words (多少/哪里/怎么/什么时候) are kept:
 # they tell "how much" from "where" from "how".
