@@ -45,6 +45,15 @@ SPEC_MIN, SPEC_MAX = 0.3, 9.0  # SPEC_MAX also for the gazetteer's canonical ter
 SPEC_UNKNOWN = 1.0  # a Chinese word jieba does not know is mostly a typo or odd cut (类里, 算钱)
 SPEC_LATIN = 4.0  # numbers and Latin words are specific: 第76号令, 3500元, PCT, python
 DISTINCT_SPEC = 3.0  # a matched word this specific counts towards Hit.matched
+# The gazetteer's words for what KIND of answer is wanted (how much, how long, what proof,
+# how to apply, what is it). They pick the right answer within a subject, but say nothing
+# about the subject: "驾照年审要多久" shares only 多久 with a trademark answer. So in coverage
+# they weigh less than a subject word: 4 (tried 1.5–9) was best on the development questions,
+# tests/retrieval/kinds_dev.yml. A subject word and a kind word together ("费减备案" + "多久")
+# count as the two specific words the accept rule asks for.
+QUESTION_KINDS = {"多少钱", "多久", "材料", "条件", "流程", "是什么", "区别", "地址", "电话",
+                  "办公时间"}
+SPEC_KIND = 4.0
 
 # Words that carry no meaning for matching. Question words (多少/哪里/怎么/什么时候) are kept:
 # they tell "how much" from "where" from "how".
@@ -85,6 +94,14 @@ HOMOPHONES = """
 """
 _PUNCT = re.compile(r"^[\W_]+$")
 _CJK = re.compile(r"[\u4e00-\u9fff]+")
+
+# Question kinds that words alone do not show (the others are gazetteer synonyms: 怎么申请 →
+# 流程, 几个月 → 多久, 啥意思 → 是什么). "第5年", "第4—6年" ask for one year's amount and read as
+# the gazetteer's 第几年, in questions and answers alike. "怎么办" followed by what is to be done
+# ("怎么办专利费减") asks for the procedure; at the end ("被驳回了怎么办") it asks what to do.
+ORDINAL_YEAR = re.compile(r"第[0-9一二三四五六七八九十两]+(?:\s*[至到—\-~－]\s*[0-9一二三四五六七八九十]+)?年")
+ANY_YEAR = "第几年"
+HOW_TO_DO, PROCEDURE = "怎么办", "流程"
 
 
 @dataclass
@@ -205,11 +222,16 @@ class SearchIndex:
         """Words without stopwords, synonyms folded; bigrams within the runs of kept words,
         so "我月" (stopword + word) is not a bigram but "申请费|减" still gives "费减"."""
         words, runs, run = [], [], ""
-        for tok in self._tokens(text):
+        if ANY_YEAR in self.domain:
+            text = ORDINAL_YEAR.sub(ANY_YEAR, normalise(text))
+        tokens = self._tokens(text)
+        for i, tok in enumerate(tokens):
             if tok in STOPWORDS or _PUNCT.match(tok):
                 runs.append(run)
                 run = ""
                 continue
+            if tok == HOW_TO_DO and PROCEDURE in self.domain and self._has_object(tokens[i + 1:]):
+                tok = PROCEDURE
             words.append(self.synonyms.get(tok, tok))
             run += tok
         runs.append(run)
@@ -218,6 +240,12 @@ class SearchIndex:
             for cjk in _CJK.findall(segment):
                 bigrams += [f"~{cjk[i:i + 2]}" for i in range(len(cjk) - 1)]
         return _Query(list(dict.fromkeys(words)), list(dict.fromkeys(bigrams)))
+
+    def _has_object(self, rest: list[str]) -> bool:
+        """Whether the next word names something to be done (专利, 费减), not a particle."""
+        nxt = next((t for t in rest if t not in STOPWORDS and not _PUNCT.match(t)), None)
+        return nxt is not None and rest.index(nxt) == 0 and \
+            self.specificity(self.synonyms.get(nxt, nxt)) >= DISTINCT_SPEC
 
     def _tokens(self, text: str) -> list[str]:
         """jieba's tokens, with two repairs: a number stays whole (the user word 12345 must not
@@ -280,6 +308,8 @@ class SearchIndex:
 
     def specificity(self, word: str) -> float:
         """How much a word says, from its frequency in everyday Chinese (see SPEC_FLOOR)."""
+        if word in QUESTION_KINDS:
+            return SPEC_KIND
         if word in self.domain:
             return SPEC_MAX
         freq = jieba.dt.FREQ.get(word, 0)

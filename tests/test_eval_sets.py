@@ -156,9 +156,10 @@ def test_nlu_test_split_covers_every_intent():
     examples = nlu_examples(EVAL / "nlu" / "test.yml")
     per_intent = Counter(intent for intent, _ in examples)
     assert len(examples) >= 300
-    assert set(per_intent) == intents, set(per_intent) ^ intents
-    assert min(per_intent.values()) >= 8, per_intent
     new = Counter(intent for intent, _ in nlu_examples(EVAL / "nlu" / "test_new_intents.yml"))
     assert set(new) == NEW_INTENTS and min(new.values()) >= 10, new
+    # the intents that have landed are tested by their block of test_new_intents.yml
+    assert set(per_intent) | (NEW_INTENTS & intents) == intents, set(per_intent) ^ intents
+    assert min(per_intent.values()) >= 8, per_intent
     dev = {intent for intent, _ in nlu_examples(EVAL / "nlu" / "dev.yml")}
     assert dev <= intents | NEW_INTENTS

@@ -1,0 +1,59 @@
+"""Questions are of kinds (issue 9 §2): how to apply wants the procedure, an organisation of a
+kind wants its category, a year's fee wants that year, and the words that say what kind of
+answer is wanted must not make an unrelated question look answerable."""
+from __future__ import annotations
+
+import pytest
+
+from bot import settings
+from knowledge import search
+from knowledge.service import confident
+
+
+@pytest.fixture(scope="module")
+def index(db):
+    """The search index itself, for the analyser's view of a question."""
+    with db.session() as session:
+        return search.build_index(session, settings.today())
+
+
+@pytest.mark.parametrize("text", ["外观设计第12年年费多少", "第4—6年的年费", "第十年要交多少"])
+def test_a_year_of_a_fee_is_one_kind_of_question(index, text):
+    assert search.ANY_YEAR in index.analyse(text).words
+
+
+def test_how_to_do_something_is_a_procedure_question_but_what_to_do_is_not(index):
+    assert search.PROCEDURE in index.analyse("怎么办专利质押").words
+    words = index.analyse("专利质押被拒了怎么办").words
+    assert search.HOW_TO_DO in words and search.PROCEDURE not in words
+
+
+def test_kind_words_weigh_less_than_subjects_and_do_not_make_a_question_answerable(index):
+    for word in search.QUESTION_KINDS:
+        assert index.specificity(word) < search.SPEC_MAX, word
+    hits = index.search("驾照年审要多久")
+    assert not hits or not confident(hits[0])
+
+
+@pytest.mark.parametrize("question, intent, expected", [
+    ("我们是县里的公立医院，申请专利能少交费吗", "ask_fee_reduction",
+     "fee_reduction.eligibility_institution"),
+    ("个人独资企业办专利费减看什么标准", "ask_fee_reduction", "fee_reduction.sole_trader"),
+    ("退休老人申请专利费减交什么证明", "ask_fee_reduction", "fee_reduction.no_income_proof"),
+    ("外观设计第7年的年费减缴后交多少", "ask_fee_reduction", "fee_reduction.annual_fees_um_design"),
+    ("商标续展怎么办理", "ask_trademark", "trademark.renewal_period"),
+    ("维权援助要怎么申请", "ask_rights_assistance", "rights_assistance.how_to_apply"),
+])
+def test_each_kind_reaches_the_answer_of_its_kind(kb, question, intent, expected):
+    assert kb.answer(question, intent, 0.9).answer_id == expected
+
+
+@pytest.mark.parametrize("question, intent", [
+    ("费减备案审核要几天", "ask_fee_reduction"),
+    ("专利行政裁决多久能结案", "ask_rights_assistance"),
+    ("12315投诉多久处理完", "ask_rights_assistance"),
+])
+def test_unknown_time_limits_are_said_to_be_unknown(kb, question, intent):
+    body = kb.answer(question, intent, 0.9).text.split("\n来源：")[0]
+    assert "不能为您估计" in body
+    assert "12345" in body or "专利业务办理系统" in body
