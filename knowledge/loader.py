@@ -11,8 +11,10 @@ from typing import Any
 import yaml
 from sqlalchemy import delete
 
+from knowledge.fees.loader import FeeData, read_fees
 from knowledge.models import (
-    KNOWLEDGE_TABLES, Answer, Division, KbMeta, Question, ServicePoint, Source, Term,
+    KNOWLEDGE_TABLES, Answer, ApplicantKind, Division, Fee, FeeRule, KbMeta, Question,
+    ServicePoint, Source, Term,
 )
 from knowledge.records import Topic
 from knowledge.storage import Database, utcnow
@@ -50,6 +52,7 @@ class KnowledgeData:
     divisions: list[dict] = field(default_factory=list)
     service_points: list[dict] = field(default_factory=list)
     terms: list[tuple[str, str, str]] = field(default_factory=list)  # kind, canonical, variant
+    fees: FeeData = field(default_factory=FeeData)
     version: str = ""
 
 
@@ -135,7 +138,7 @@ def read_data(data_dir: Path) -> KnowledgeData:
     out = KnowledgeData()
     files = sorted([data_dir / "topics.yml", data_dir / "sources.yml",
                     data_dir / "service_points.yml", data_dir / "gazetteer.yml",
-                    *sorted((data_dir / "answers").glob("*.yml"))])
+                    data_dir / "fees.yml", *sorted((data_dir / "answers").glob("*.yml"))])
     digest = hashlib.sha256()
     for path in files:
         if path.exists():
@@ -145,14 +148,14 @@ def read_data(data_dir: Path) -> KnowledgeData:
     out.topics, topic_records = _topics(c, data_dir / "topics.yml")
 
     path = data_dir / "sources.yml"
-    seen_sources: set[str] = set()
+    source_confidence: dict[str, str | None] = {}
     for s in (c.read(path) or {}).get("sources") or []:
         sid = c.text(path, s, "id")
         if sid and not ID_RE.match(sid):
             c.fail(path, s, "id may hold only a-z 0-9 . _ -")
-        if sid in seen_sources:
+        if sid in source_confidence:
             c.fail(path, s, "id used twice")
-        seen_sources.add(sid)
+        source_confidence[sid] = s.get("confidence")
         c.text(path, s, "document")
         if s.get("date") is not None and not DATE_RE.match(str(s["date"])):
             c.fail(path, s, f"date must be YYYY, YYYY-MM or YYYY-MM-DD: {s['date']!r}")
@@ -181,7 +184,7 @@ def read_data(data_dir: Path) -> KnowledgeData:
             if a.get("confidence") not in CONFIDENCE:
                 c.fail(path, a, "confidence must be H, M or L")
             src = c.text(path, a, "source")
-            if src and src not in seen_sources:
+            if src and src not in source_confidence:
                 c.fail(path, a, f"source {src!r} is not in sources.yml")
             start, until = c.date(path, a, "in_force_from"), c.date(path, a, "in_force_until")
             if start and until and until < start:
@@ -242,7 +245,7 @@ def read_data(data_dir: Path) -> KnowledgeData:
             c.fail(path, p, f"type {p.get('type')!r} is not a service_type in gazetteer.yml")
         if p.get("division") is not None and p["division"] not in names:
             c.fail(path, p, f"division {p['division']!r} is not in divisions")
-        if p.get("source") not in seen_sources:
+        if p.get("source") not in source_confidence:
             c.fail(path, p, f"source {p.get('source')!r} is not in sources.yml")
         if p.get("verified") and not (p.get("address") or p.get("phone") or p.get("hours")):
             c.fail(path, p, "verified without any detail to verify")
@@ -253,6 +256,8 @@ def read_data(data_dir: Path) -> KnowledgeData:
             "verified": bool(p.get("verified")), "source_id": p.get("source"),
             "note": p.get("note"),
         })
+
+    out.fees = read_fees(c, data_dir / "fees.yml", source_confidence)
 
     if c.problems:
         raise LoadError(c.problems)
@@ -276,6 +281,9 @@ def load(data_dir: Path, db: Database) -> KnowledgeData:
         s.add_all(Question(answer_id=a["id"], text=q) for a in data.answers for q in a["questions"])
         s.add_all(ServicePoint(**x) for x in data.service_points)
         s.add_all(Term(kind=k, canonical=cn, variant=v) for k, cn, v in data.terms)
+        s.add_all(Fee(**x) for x in data.fees.fees)
+        s.add_all(FeeRule(**x) for x in data.fees.rules)
+        s.add_all(ApplicantKind(**x) for x in data.fees.kinds)
         s.add(KbMeta(key="version", value=data.version))
         s.add(KbMeta(key="loaded_at", value=utcnow().isoformat(timespec="seconds")))
     return data
