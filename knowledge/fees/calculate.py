@@ -39,6 +39,8 @@ class Eligibility:
     joint_rule: Rule | None = None
     joint: bool | None = None
     other_basis: bool = False  # an enterprise gave profit or revenue, not taxable income
+    income_limit: Rule | None = None  # both standards, named when the sources leave the kind's
+    taxable_limit: Rule | None = None  # standard open (not_covered)
 
     @property
     def missing(self) -> str | None:
@@ -54,8 +56,12 @@ def check_eligibility(schedule: FeeSchedule, kind_id: str | None, amount: Amount
     if kind is None:
         return Eligibility("need_kind", **rates)
     word = "" if word in ("", kind.name) else word
-    if kind.test in ("by_kind", "not_covered"):
+    if kind.test == "by_kind":
         return Eligibility(kind.test, kind, word, **rates)
+    if kind.test == "not_covered":
+        return Eligibility(kind.test, kind, word, **rates,
+                           income_limit=schedule.rule("income_limit"),
+                           taxable_limit=schedule.rule("taxable_income_limit"))
     limit = schedule.rule("income_limit" if kind.test == "income" else "taxable_income_limit")
     if limit is None or limit.value is None:
         return Eligibility("no_rule", kind, word, amount, **rates)
@@ -91,7 +97,7 @@ class FeeLine:
 @dataclass(frozen=True)
 class PatentFees:
     """problem: need_type / need_item / need_year / year_beyond (past the last annual fee) /
-    no_such_fee (e.g. examination of a design) / None."""
+    no_such_fee (e.g. examination of a design) / hague_only (the Hague rule, no amount) / None."""
     query: PatentQuery
     problem: str | None = None
     lines: tuple[FeeLine, ...] = ()
@@ -102,6 +108,7 @@ class PatentFees:
     pct: tuple[tuple[Rule, Decimal | None], ...] = ()  # (rule, examination fee after it)
     hague: Rule | None = None
     max_year: int | None = None
+    schedule_fee: Fee | None = None  # when nothing fits: a fee of the same schedule, to cite it
 
     @property
     def missing(self) -> str | None:
@@ -123,6 +130,8 @@ ANY_TYPE_ITEMS = {"surcharge", "priority_claim", "late_payment"}
 def patent_fees(schedule: FeeSchedule, q: PatentQuery) -> PatentFees:
     rules = dict(single=schedule.rule("reduction_single"), joint=schedule.rule("reduction_joint"))
     hague = schedule.rule("hague_designation") if q.hague else None
+    if hague and q.item is None:  # "海牙外观设计能费减吗": the rule, no amount to compute
+        return PatentFees(q, "hague_only", hague=hague, **rules)
     if q.patent_type is None and q.item not in ANY_TYPE_ITEMS:
         return PatentFees(q, "need_type", hague=hague, **rules)
     if q.item is None:
@@ -133,11 +142,13 @@ def patent_fees(schedule: FeeSchedule, q: PatentQuery) -> PatentFees:
         if q.year is None:
             return PatentFees(q, "need_year", max_year=top, **rules)
         if top is None or q.year > top:
-            return PatentFees(q, "year_beyond", max_year=top, **rules)
+            return PatentFees(q, "year_beyond", max_year=top, **rules,
+                              schedule_fee=schedule.patent(ptype, "annual", top or 1))
     items = TOTAL_ITEMS.get(ptype, ()) if q.item == "total" else (q.item,)
     fees = [schedule.patent(ptype, item, q.year) for item in items]
     if not fees or any(f is None for f in fees):
-        return PatentFees(q, "no_such_fee", **rules)
+        return PatentFees(q, "no_such_fee", **rules,
+                          schedule_fee=schedule.patent(ptype, "application"))
     lines = tuple(FeeLine(f, after(f.amount, rules["single"]) if f.reducible else None,
                           after(f.amount, rules["joint"]) if f.reducible else None)
                   for f in fees)

@@ -39,12 +39,15 @@ def _plain(value: Decimal) -> str:
     return text.rstrip("0").rstrip(".") if "." in text else text
 
 
-def cited(c: Citation, short: bool = False) -> str:
-    """The source with its in-force date; `short`: the document number alone when it has one."""
+def cite(c: Citation, short: bool = False, dated: bool = True) -> str:
+    """The source with its in-force date, or that the sources give none (`dated`: a fee or rule,
+    which has a date; a guide does not); `short`: the document number alone when it has one."""
     name = c.source
     if short and "（" in name and name.endswith("）"):
         name = name[name.rindex("（") + 1:-1]  # 《…》（财税〔2016〕78号） → 财税〔2016〕78号
-    return f"{name}（{c.in_force_from.isoformat()}起施行）" if c.in_force_from else name
+    if c.in_force_from:
+        return f"{name}（{c.in_force_from.isoformat()}起施行）"
+    return f"{name}（施行日期资料未载明）" if dated else name
 
 
 def sure(*citations: Citation | None) -> str:
@@ -78,17 +81,20 @@ def eligibility(r: Eligibility, link: Link) -> Reply:
     rates = _rates(r)
     estimate = f"以上是按您说的情况作的估算，能否减缴以{PATENT_SYSTEM}费减备案的审核为准。"
     if r.verdict == "not_covered":
-        text = (f"{kind.name}适用个人标准（上年度月均收入低于5000元）还是企业标准（上年度应纳税所得额"
-                f"低于100万元）、交什么证明，现有资料没有明确说明，我不能替您判断。请按{PATENT_SYSTEM}"
+        standards = "还是按".join(f"“{rule.name}”" for rule in (r.income_limit, r.taxable_limit)
+                                 if rule)
+        text = (f"{kind.name}是按{standards}来判断、交什么证明，"
+                f"现有资料没有明确说明，我不能替您判断。请按{PATENT_SYSTEM}"
                 f"费减备案的说明选择，或咨询依法备案的专利代理机构。{kind.note or ''}\n"
-                f"来源：{cited(kind.citation)}；{sure(kind.citation)}")
+                f"来源：{cite(kind.citation, dated=False)}；{sure(kind.citation)}")
         return Reply(text, _buttons(link, "fee_reduction.eligibility",
                                     "fee_reduction.online_filing"))
     if r.verdict == "by_kind":
         called = f"（您说的“{r.word}”一般属于{kind.name}，以法人证书登记的类型为准）" if r.word else ""
         text = (f"{kind.name}{called}按单位性质即可请求专利费减，不看收入。{rates}"
                 f"证明材料：{kind.proof}。\n"
-                f"依据：{cited(kind.citation)}；{sure(kind.citation, r.single.citation if r.single else None)}。"
+                f"依据：{cite(_dated(kind.citation, r.single))}；"
+                f"{sure(kind.citation, r.single.citation if r.single else None)}。"
                 f"{estimate}")
         return Reply(text, _buttons(link, CALC_PATENT, "fee_reduction.online_filing"))
     if r.verdict == "no_rule":
@@ -113,9 +119,9 @@ def eligibility(r: Eligibility, link: Link) -> Reply:
                 f"低于{yuan(r.limit_value)}（正好{yuan(r.limit_value)}也不符合），"
                 f"单凭这个说法还判断不了。告诉我具体数字，我再帮您算。")
     proof = f"证明材料：{kind.proof}。" if r.verdict == "eligible" and kind.proof else ""
-    rate_source = (f"；比例：{cited(r.single.citation, short=True)}"
+    rate_source = (f"；比例：{cite(r.single.citation, short=True)}"
                    if r.verdict == "eligible" and r.single else "")
-    text = (f"{head}{proof}\n依据：{cited(limit.citation, short=True)}{rate_source}；"
+    text = (f"{head}{proof}\n依据：{cite(limit.citation, short=True)}{rate_source}；"
             f"{sure(limit.citation, r.single.citation if rate_source else None)}。{estimate}")
     if r.verdict == "eligible":
         buttons = _buttons(link, CALC_PATENT, "fee_reduction.online_filing")
@@ -124,6 +130,14 @@ def eligibility(r: Eligibility, link: Link) -> Reply:
     else:
         buttons = _buttons(link, "fee_reduction.eligibility")
     return Reply(text, buttons)
+
+
+def _dated(c: Citation, rule) -> Citation:
+    """The kind's source with the in-force date of a rule from the same document (the kinds
+    have no dates of their own: they are the 2016 rules' categories)."""
+    if rule is not None and rule.citation.source == c.source and rule.citation.in_force_from:
+        return rule.citation
+    return c
 
 
 def _label(r: Eligibility) -> str:
@@ -150,13 +164,23 @@ def _rates(r: Eligibility) -> str:
 def patent(r: PatentFees, link: Link) -> Reply:
     q = r.query
     tail = f"以上为按公布标准的估算，实际以{PATENT_SYSTEM}的缴费通知为准。"
+    basis = (f"\n依据：{cite(r.schedule_fee.citation)}；{sure(r.schedule_fee.citation)}。"
+             if r.schedule_fee else "")
     if r.problem == "year_beyond":
         top = f"只列到第{r.max_year}年" if r.max_year else "没有列出"
         return Reply(f"收费标准中{TYPE_NAMES.get(q.patent_type, '该类专利')}的年费{top}，"
-                     f"没有第{q.year}年的标准，请核对年份。", _buttons(link, "fee_reduction.annual_fee"))
+                     f"没有第{q.year}年的标准，请核对年份；以{PATENT_SYSTEM}的缴费通知为准。{basis}",
+                     _buttons(link, "fee_reduction.annual_fee"))
+    if r.problem == "hague_only":
+        rates = (f"（单独{_plain(r.single.value)}%、共同{_plain(r.joint.value)}%）"
+                 if r.single and r.joint else "")
+        return Reply(f"{r.hague.name}，减缴条件和比例与国内申请相同{rates}。"
+                     f"指定费的金额不在现有资料中，以国家知识产权局的公告和专利业务办理系统为准。\n"
+                     f"依据：{cite(r.hague.citation)}；{sure(r.hague.citation)}。",
+                     _buttons(link, CALC_ELIGIBILITY, "fee_reduction.eligibility"))
     if r.problem == "no_such_fee":
         return Reply(f"现有收费标准中没有{TYPE_NAMES.get(q.patent_type, '')}的这项费用"
-                     f"（例如实质审查费只列了发明专利）。请以{PATENT_SYSTEM}的缴费通知为准。",
+                     f"（例如实质审查费只列了发明专利）。请以{PATENT_SYSTEM}的缴费通知为准。{basis}",
                      _buttons(link, "fee_reduction.standard_fees", CALC_PATENT))
     lines, fees = r.lines, [line.fee for line in r.lines]
     first = fees[0]
@@ -199,14 +223,20 @@ def patent(r: PatentFees, link: Link) -> Reply:
         parts.append("授权后还要按年缴年费。")
     parts += _pct_lines(r)
     if r.hague:
-        parts.append(f"{r.hague.name}（{cited(r.hague.citation, short=True)}）。")
-    sources = [f"{cited(first.citation)}（{sure(*(f.citation for f in fees))}）"]
+        parts.append(f"{r.hague.name}（{cite(r.hague.citation, short=True)}）。")
+    sources = [cite(first.citation)]
+    used = [f.citation for f in fees]
     if reducible and r.single:
-        sources.append(f"减缴比例：{cited(r.single.citation, short=True)}")
+        sources.append(f"减缴比例：{cite(r.single.citation, short=True)}")
+        used.append(r.single.citation)
     if r.annual_years:
-        sources.append(f"年限：{cited(r.annual_years.citation, short=True)}")
+        sources.append(f"年限：{cite(r.annual_years.citation, short=True)}")
+        used.append(r.annual_years.citation)
     if shown_open_licence:
-        sources.append(f"开放许可：{cited(r.open_licence.citation, short=True)}")
+        sources.append(f"开放许可：{cite(r.open_licence.citation, short=True)}")
+        used.append(r.open_licence.citation)
+    used += [rule.citation for rule, _ in r.pct]
+    sources.append(sure(*used))
     text = "".join(parts) + "\n依据：" + "；".join(sources) + "。" + tail
     return Reply(text, _buttons(link, CALC_ELIGIBILITY, "fee_reduction.non_reducible",
                                 "fee_reduction.annual_fee" if q.item == "annual"
@@ -263,11 +293,11 @@ def trademark(r: TrademarkFees, link: Link) -> Reply:
     if q.service == "registration":
         parts.append(f"每个类别含{base.includes}个商品或服务，超出的每个另收费。")
     if q.service == "collective":
-        parts.append("超过10个商品是否另收费，现有资料没有说明。")
+        parts.append("超出的商品或服务项目是否另收费，现有资料没有说明。")
     if q.channel is None:
         parts.append("没说纸质还是网上，两种都列出。")
     citations = [line.fee.citation for _, lines, _ in r.channels for line in lines]
-    text = ("".join(parts) + f"\n依据：{cited(base.citation)}；{sure(*citations)}。"
+    text = ("".join(parts) + f"\n依据：{cite(base.citation)}；{sure(*citations)}。"
             f"以上为估算，不含代理费，实际以{TRADEMARK_SYSTEM}的缴费通知为准。")
     return Reply(text, _buttons(link, "trademark.online", CALC_TRADEMARK))
 
