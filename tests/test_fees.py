@@ -83,6 +83,22 @@ def test_fees_named_without_an_amount_are_not_reducible(schedule):
         assert line.fee.amount is None and not line.fee.reducible
 
 
+@pytest.mark.parametrize("ptype, years, total", [
+    ("invention", 10, 3 * 900 + 3 * 1200 + 3 * 2000 + 4000),  # 16300
+    ("invention", 20, sum(INVENTION_ANNUAL.values())),
+    ("utility_model", 10, sum(SMALL_ANNUAL.values())),
+    ("design", 15, sum(DESIGN_ANNUAL.values())),
+])
+def test_annual_fees_added_up_over_the_years(schedule, ptype, years, total):
+    r = patent_fees(schedule, PatentQuery(ptype, "annual_total", years))
+    assert r.problem is None and len(r.lines) == years and r.total("full") == total
+
+
+def test_annual_fees_added_up_past_the_last_year(schedule):
+    assert patent_fees(schedule, PatentQuery("utility_model", "annual_total", 12)).problem == \
+        "year_beyond"
+
+
 @pytest.mark.parametrize("ptype, year, problem", [
     ("invention", 21, "year_beyond"), ("utility_model", 11, "year_beyond"),
     ("design", 16, "year_beyond"), ("design", None, "need_year")])
@@ -200,6 +216,7 @@ def test_thresholds_at_below_and_above(schedule, kind, amount, verdict):
     ("八十万应纳税所得额的公司", "eligible"),
     ("企业应纳税所得额一百万", "not_eligible"),
     ("我没有收入", "eligible"),
+    ("我们公司去年亏损了", "eligible"),  # said of profit: the reply says the test is taxable income
 ])
 def test_bounds_as_citizens_say_them(schedule, text, verdict):
     said = read_kind(text, schedule.kinds)
@@ -255,6 +272,8 @@ def test_the_kind_a_figure_implies(schedule):
     ("发明实审费", ("invention", "exam", None)),
     ("申请一个发明专利一共要多少钱", ("invention", "total", None)),
     ("复审费", (None, "reexam", None)),
+    ("发明专利维持到第10年一共要交多少年费", ("invention", "annual_total", 10)),
+    ("实用新型年费10年总共多少", ("utility_model", "annual_total", 10)),
     ("PCT进入国家阶段实审费", ("invention", "exam", None)),
 ])
 def test_reading_patent_questions(text, expected):

@@ -115,6 +115,17 @@ class PatentFees:
         return {"need_type": "patent_type", "need_item": "item",
                 "need_year": "year"}.get(self.problem or "")
 
+    def by_amount(self) -> list[tuple[tuple[int, int], Decimal, int]]:
+        """Cumulative annual fees grouped: ((first year, last year), amount a year, years)."""
+        out: list = []
+        for year, line in enumerate(self.lines, start=1):
+            if out and out[-1][1] == line.fee.amount:
+                (first, _), amount, n = out[-1]
+                out[-1] = ((first, year), amount, n + 1)
+            else:
+                out.append(((year, year), line.fee.amount, 1))
+        return out
+
     def total(self, which: str) -> Decimal | None:
         """full / single / joint: the sum of the lines, None if any amount is unknown."""
         values = [line.fee.amount if which == "full" or not line.fee.reducible else
@@ -137,21 +148,27 @@ def patent_fees(schedule: FeeSchedule, q: PatentQuery) -> PatentFees:
     if q.item is None:
         return PatentFees(q, "need_item", hague=hague, **rules)
     ptype = q.patent_type or "invention"
-    if q.item == "annual":
+    if q.item in ("annual", "annual_total"):
         top = schedule.max_year(ptype)
         if q.year is None:
             return PatentFees(q, "need_year", max_year=top, **rules)
         if top is None or q.year > top:
             return PatentFees(q, "year_beyond", max_year=top, **rules,
                               schedule_fee=schedule.patent(ptype, "annual", top or 1))
-    items = TOTAL_ITEMS.get(ptype, ()) if q.item == "total" else (q.item,)
-    fees = [schedule.patent(ptype, item, q.year) for item in items]
+    if q.item == "annual_total":  # years 1 to N, at full price: reductions depend on the grant year
+        fees = [schedule.patent(ptype, "annual", year) for year in range(1, q.year + 1)]
+    else:
+        items = TOTAL_ITEMS.get(ptype, ()) if q.item == "total" else (q.item,)
+        fees = [schedule.patent(ptype, item, q.year) for item in items]
     if not fees or any(f is None for f in fees):
         return PatentFees(q, "no_such_fee", **rules,
                           schedule_fee=schedule.patent(ptype, "application"))
     lines = tuple(FeeLine(f, after(f.amount, rules["single"]) if f.reducible else None,
                           after(f.amount, rules["joint"]) if f.reducible else None)
                   for f in fees)
+    if q.item == "annual_total":
+        return PatentFees(q, None, lines, annual_years=schedule.rule("annual_reduction_years"),
+                          max_year=schedule.max_year(ptype), **rules)
     pct: list[tuple[Rule, Decimal | None]] = []
     if q.pct and q.item in ("exam", "total"):
         exam = schedule.patent("invention", "exam")

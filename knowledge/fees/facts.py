@@ -36,6 +36,8 @@ _AT_MOST_AFTER = re.compile(r"^\s*(以下|以内|之内|及以下)")
 _AT_LEAST_AFTER = re.compile(r"^\s*(以上|及以上|出头)")
 _APPROX = re.compile(r"(大概|大约|约|差不多|左右|上下|估计|将近|接近)")
 _NO_INCOME = re.compile(r"没有收入|没收入|无收入|零收入|没有任何收入|收入为0|收入是0|没有工资|没工资")
+# A loss is said of profit, not of taxable income: the reply says the test is taxable income.
+_LOSS = re.compile(r"亏损|亏本|亏钱|没有利润|没利润|没有盈利|没盈利|没赚钱")
 MONEY_UNITS = {"元", None}
 
 
@@ -92,6 +94,8 @@ def read_amount(text: str) -> Amount | None:
     basis = next((name for name, pattern in _BASIS if pattern.search(text)), None)
     if _NO_INCOME.search(text):
         return Amount(Decimal(0), Decimal(0), per="year", basis="income", said="没有收入")
+    if _LOSS.search(text) and not any(_money(n) for n in numbers(text)):
+        return Amount(Decimal(0), Decimal(0), per="year", basis="profit", said="亏损")
     found = next((n for n in numbers(text) if _money(n)), None)
     if found is None:
         return None
@@ -178,6 +182,9 @@ _PATENT_ITEMS = [("priority_claim", re.compile(r"优先权要求费|优先权费
                  ("surcharge", re.compile(r"附加费")),
                  ("reexam", re.compile(r"复审")),
                  ("exam", re.compile(r"实审|实质审查")),
+                 ("annual_total", re.compile(r"(年费|维持).{0,12}(一共|总共|累计|合计|加起来|总计)|"
+                                             r"(一共|总共|累计|合计|加起来|总计).{0,12}年费|"
+                                             r"维持到第?\S{1,3}年")),
                  ("annual", re.compile(r"年费|维持费")),
                  ("application", re.compile(r"申请费")),
                  ("total", re.compile(r"总共|一共|合计|全部|总费用|总的费用|加起来|全套|申请阶段|"
@@ -195,8 +202,8 @@ _OPEN_LICENCE = re.compile(r"开放许可")
 @dataclass(frozen=True)
 class PatentQuery:
     patent_type: str | None = None  # invention / utility_model / design
-    item: str | None = None  # application / exam / reexam / annual / printing / total / …
-    year: int | None = None  # annual fees: the year of the patent's life
+    item: str | None = None  # application / exam / reexam / annual / annual_total / total / …
+    year: int | None = None  # annual fees: the year of the patent's life (annual_total: up to)
     joint: bool | None = None
     pct: bool = False  # a PCT application entering the national phase
     search: str | None = None  # PCT: cnipa_both / cnipa_search / epo_jpo_se
@@ -213,6 +220,9 @@ def read_patent(text: str) -> PatentQuery:
     ptype = next((name for name, p in _PATENT_TYPES if p.search(text)), None)
     item = next((name for name, p in _PATENT_ITEMS if p.search(text)), None)
     year = read_year(text)
+    if item == "annual_total" and year is None:
+        year = next((int(n.value) for n in numbers(text) if n.unit == "年" and n.is_integer
+                     and 1 <= n.value <= 99), None)  # "维持10年一共多少年费"
     if year is not None and item is None:
         item = "annual"  # "发明专利第5年要交多少"
     search = None

@@ -34,6 +34,11 @@ def yuan(value: Decimal | None) -> str:
     return f"{_plain(value)}元"
 
 
+def fee_yuan(value: Decimal | None) -> str:
+    """A fee or a sum of fees, in plain yuan (16300元), as a payment notice shows it."""
+    return "（金额资料未载明）" if value is None else f"{_plain(value)}元"
+
+
 def _plain(value: Decimal) -> str:
     text = f"{value:f}"
     return text.rstrip("0").rstrip(".") if "." in text else text
@@ -56,7 +61,7 @@ def sure(*citations: Citation | None) -> str:
 
 def _described(a: Amount) -> str:
     if a.exact is not None:
-        text = yuan(a.exact)
+        text = yuan(a.exact) + ("（亏损）" if a.said == "亏损" else "")
     elif a.low is None:
         text = ("不到" if a.high_open else "不超过") + yuan(a.high)
     elif a.high is None:
@@ -182,6 +187,8 @@ def patent(r: PatentFees, link: Link) -> Reply:
         return Reply(f"现有收费标准中没有{TYPE_NAMES.get(q.patent_type, '')}的这项费用"
                      f"（例如实质审查费只列了发明专利）。请以{PATENT_SYSTEM}的缴费通知为准。{basis}",
                      _buttons(link, "fee_reduction.standard_fees", CALC_PATENT))
+    if q.item == "annual_total":
+        return _annual_total(r, link)
     lines, fees = r.lines, [line.fee for line in r.lines]
     first = fees[0]
     name = first.name if len(fees) == 1 else f"{TYPE_NAMES[q.patent_type]}申请阶段官费"
@@ -192,23 +199,23 @@ def patent(r: PatentFees, link: Link) -> Reply:
         parts.append(f"{first.name}现有资料没有金额" +
                      ("，不在减缴范围，按标准全额缴纳。" if not first.reducible else "。"))
     elif len(fees) == 1:
-        parts.append(f"{name}：{yuan(first.amount)}。")
+        parts.append(f"{name}：{fee_yuan(first.amount)}。")
     else:
         parts.append(f"{name}：" + "＋".join(f"{_short_name(f.name, q)}{_plain(f.amount)}"
-                                             for f in fees) + f"＝{yuan(r.total('full'))}。")
+                                             for f in fees) + f"＝{fee_yuan(r.total('full'))}。")
     reducible = [line for line in lines if line.fee.reducible and line.fee.amount is not None]
     if q.pct and q.item == "exam":
-        parts = [f"PCT国际申请进入中国国家阶段的实质审查费（标准{yuan(first.amount)}）："]
+        parts = [f"PCT国际申请进入中国国家阶段的实质审查费（标准{fee_yuan(first.amount)}）："]
         reducible = []  # its own reductions below, not 费减's
     if reducible and r.single and r.joint:
         s, j = _plain(r.single.value), _plain(r.joint.value)
         if len(lines) == 1:
-            parts.append(f"符合费减条件的：单独申请减缴{s}%后交{yuan(lines[0].single)}，"
-                         f"共同申请减缴{j}%后交{yuan(lines[0].joint)}。")
+            parts.append(f"符合费减条件的：单独申请减缴{s}%后交{fee_yuan(lines[0].single)}，"
+                         f"共同申请减缴{j}%后交{fee_yuan(lines[0].joint)}。")
         else:
             fixed = "、".join(_short_name(line.fee.name, q) for line in lines
                              if not line.fee.reducible)
-            parts.append(f"费减后：单独申请{yuan(r.total('single'))}，共同申请{yuan(r.total('joint'))}"
+            parts.append(f"费减后：单独申请{fee_yuan(r.total('single'))}，共同申请{fee_yuan(r.total('joint'))}"
                          + (f"（{fixed}不减）" if fixed else "") + "。")
     elif len(lines) == 1 and first.amount is not None and not first.reducible:
         parts.append("这项费用不在减缴范围，按标准全额缴纳。")
@@ -217,7 +224,7 @@ def patent(r: PatentFees, link: Link) -> Reply:
     shown_open_licence = bool(q.open_licence and r.open_licence and first.amount is not None)
     if shown_open_licence:
         paid = first.amount * (100 - r.open_licence.value) / 100
-        parts.append(f"开放许可期间年费减缴{_plain(r.open_licence.value)}%（交{yuan(paid)}），"
+        parts.append(f"开放许可期间年费减缴{_plain(r.open_licence.value)}%（交{fee_yuan(paid)}），"
                      "不与费减叠加，按最优惠的一项。")
     if q.item == "total":
         parts.append("授权后还要按年缴年费。")
@@ -243,6 +250,23 @@ def patent(r: PatentFees, link: Link) -> Reply:
                                 else "fee_reduction.timing"))
 
 
+def _annual_total(r: PatentFees, link: Link) -> Reply:
+    q, first = r.query, r.lines[0].fee
+    groups = "＋".join(f"{n}×{_plain(amount)}" if n > 1 else _plain(amount)
+                      for _, amount, n in r.by_amount())
+    years = r.annual_years.value if r.annual_years and r.annual_years.value else None
+    reduced = (f"年费只在授予专利权当年起{_plain(years)}年内可减缴（单独申请减{_plain(r.single.value)}%，"
+               f"共同申请减{_plain(r.joint.value)}%），减缴后合计要看授权在哪一年，这里不替您假设。"
+               if years and r.single and r.joint else "")
+    used = [first.citation] + [x.citation for x in (r.annual_years,) if x]
+    text = (f"{TYPE_NAMES[q.patent_type or 'invention']}第1至{q.year}年年费原价合计：{groups}"
+            f"＝{fee_yuan(r.total('full'))}。{reduced}\n"
+            f"依据：{cite(first.citation)}"
+            + (f"；年限：{cite(r.annual_years.citation, short=True)}" if r.annual_years else "")
+            + f"；{sure(*used)}。以上为按公布标准的估算，实际以{PATENT_SYSTEM}的缴费通知为准。")
+    return Reply(text, _buttons(link, CALC_ELIGIBILITY, "fee_reduction.annual_fee"))
+
+
 def _short_name(name: str, q) -> str:
     """"发明专利申请公布印刷费" → "申请公布印刷费" inside a sum that names the type once."""
     return name.replace(TYPE_NAMES.get(q.patent_type or "", "-"), "")
@@ -258,7 +282,7 @@ def _pct_lines(r: PatentFees) -> list[str]:
                 out.append("PCT申请：国家知识产权局为受理局的，免缴申请费和申请附加费。")
             continue
         said = rule.name.replace("PCT进入国家阶段：", "")
-        out.append(f"{said}" + (f"（交{yuan(paid)}）" if paid else "") + "；")
+        out.append(f"{said}" + (f"（交{fee_yuan(paid)}）" if paid else "") + "；")
     if out:
         out[-1] = out[-1].rstrip("；") + "。"
     if r.pct:
@@ -284,10 +308,10 @@ def trademark(r: TrademarkFees, link: Link) -> Reply:
         parts.append(f"{head}（{'每个类别' if r.per_class else f'{q.classes}个类别'}）：")
     for channel, lines, total in r.channels:
         if len(lines) == 1 and lines[0].count == 1:
-            amount = "0元（免收）" if total == 0 else yuan(total)
+            amount = "0元（免收）" if total == 0 else fee_yuan(total)
         else:
             amount = "＋".join((f"{line.count}×" if line.count > 1 else "") +
-                              _plain(line.fee.amount) for line in lines) + f"＝{yuan(total)}"
+                              _plain(line.fee.amount) for line in lines) + f"＝{fee_yuan(total)}"
         parts.append(f"{CHANNEL_NAMES[channel]}{amount}；")
     parts[-1] = parts[-1].rstrip("；") + "。"
     if q.service == "registration":
