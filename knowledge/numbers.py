@@ -101,11 +101,6 @@ def numbers(text: str | None) -> list[Number]:
     return out
 
 
-def first(text: str | None, unit: str) -> Number | None:
-    """The first number with `unit` in `text`."""
-    return next((n for n in numbers(text) if n.unit == unit), None)
-
-
 def _tokens(run: str) -> list | None:
     """The run as numbers (Decimal, with the count of digits written), units and 多."""
     out: list = []

@@ -5,7 +5,7 @@ from decimal import Decimal
 
 import pytest
 
-from knowledge.numbers import first, numbers
+from knowledge.numbers import numbers
 
 
 @pytest.mark.parametrize("text, value, unit", [
@@ -90,11 +90,6 @@ def test_several_numbers_in_order_with_their_units():
 def test_scaled_marks_amounts_written_with_a_multiplier():
     assert numbers("80万")[0].scaled and numbers("5k")[0].scaled
     assert not numbers("800000")[0].scaled
-
-
-def test_first_with_unit():
-    assert first("3个类别12个商品", "项").value == 12
-    assert first("没有数字", "元") is None
 
 
 @pytest.mark.parametrize("text", ["", None, "😀" * 50, "<b>80万</b>", "' OR 1=1 --", "x" * 20000])

@@ -211,9 +211,6 @@ class PatentQuery:
     hague: bool = False
     open_licence: bool = False
 
-    def to_slots(self) -> dict:
-        return asdict(self)
-
 
 def read_patent(text: str) -> PatentQuery:
     text = to_simplified(text or "")
@@ -278,10 +275,6 @@ class TrademarkQuery:
     classes: int | None = None
     goods: tuple[int, ...] | None = None  # per class; one number: the same in every class
     channel: str | None = None  # paper / online / None: both are given
-    goods_total: int | None = None  # "一共30个商品" over several classes: asked per class
-
-    def to_slots(self) -> dict:
-        return asdict(self)
 
 
 def read_trademark(text: str) -> TrademarkQuery:
@@ -295,19 +288,19 @@ def read_trademark(text: str) -> TrademarkQuery:
         n.unit == "项" or (n.unit in ("个", None) and (
             _EACH.search(text[max(0, n.start - 6):n.start])
             or (several and n.start > several.start()))))]
-    goods = goods_total = None
+    goods = None
     if goods_numbers:
         values = tuple(int(n.value) for n in goods_numbers)
         total_said = _TOTAL.search(text[:goods_numbers[0].start])
         if total_said and len(values) == 1 and (classes or 1) > 1:
-            goods_total = values[0]
+            pass  # "3个类别一共30个商品": how they split decides the fee, so the form asks
         elif len(values) > 1 and (several or len(values) == classes):
             goods = values
         else:
             goods = values[:1]
     service = next((name for name, p in _SERVICES if p.search(text)), None)
     channel = "online" if _ONLINE.search(text) else "paper" if _PAPER.search(text) else None
-    return TrademarkQuery(service, classes, goods, channel, goods_total)
+    return TrademarkQuery(service, classes, goods, channel)
 
 
 # --- merging a correction -----------------------------------------------------------------
