@@ -100,7 +100,7 @@ class Eligibility(Calculator):
                 "joint": read.read_joint(text)}
 
     def merge(self, old, new):
-        if new.get("kind") and new["kind"] != old.get("kind") and not new.get("amount"):
+        if new.get("kind") and new["kind"] != old.get("kind"):
             old = dict(old, amount=None, period=None)  # another applicant: its own figures
         return read.merge(old, new)
 

@@ -189,6 +189,24 @@ def test_a_correction_naming_nothing_asks_what_is_wrong(calc):
     assert "哪里不对" in messages[0]["text"]
 
 
+def test_another_applicant_does_not_inherit_the_last_ones_figures(calc):
+    state = {"fee_applicant": "enterprise", "fee_period": "year",
+             "fee_income": {"low": "800000", "high": "800000", "per": "year", "said": "80万"}}
+    slots, _ = run(calc.ActionStartFeeEligibility(), tracker(
+        said("那我个人收入8000呢", "inform"), state))
+    assert slots["fee_applicant"] == "individual" and slots["fee_period"] is None
+    assert slots["calc_next"] == "form"  # 8000 a month or a year decides it: asked
+
+
+def test_a_corrected_figure_keeps_the_period_said_before(calc):
+    state = {"fee_applicant": "individual", "fee_period": "month",
+             "fee_income": {"low": "4000", "high": "4000", "per": "month", "said": "4000"}}
+    slots, state, messages = start_and_answer(
+        calc, calc.ActionStartFeeEligibility, calc.ActionFeeEligibility,
+        said("不对，是6000", "inform"), state)
+    assert slots["fee_period"] == "month" and "不符合" in messages[0]["text"]
+
+
 def test_a_new_question_starts_afresh(calc):
     state = {"fee_applicant": "enterprise", "fee_period": "year",
              "fee_income": {"low": "800000", "high": "800000", "said": "80万"}}
