@@ -11,8 +11,10 @@ from typing import Any
 import yaml
 from sqlalchemy import delete
 
+from knowledge.fees.loader import FeeData, read_fees
 from knowledge.models import (
-    KNOWLEDGE_TABLES, Answer, Division, KbMeta, Question, ServicePoint, Source, Term,
+    KNOWLEDGE_TABLES, Answer, ApplicantKind, Division, Fee, FeeRule, KbMeta, Question,
+    ServicePoint, Source, Term,
 )
 from knowledge.records import Topic
 from knowledge.storage import Database, utcnow
@@ -56,6 +58,7 @@ class KnowledgeData:
     service_points: list[dict] = field(default_factory=list)
     terms: list[tuple[str, str, str]] = field(default_factory=list)  # kind, canonical, variant
     reviews: list["Review"] = field(default_factory=list)
+    fees: FeeData = field(default_factory=FeeData)
     version: str = ""
 
 
@@ -153,7 +156,7 @@ def read_data(data_dir: Path) -> KnowledgeData:
     out = KnowledgeData()
     files = sorted([data_dir / "topics.yml", data_dir / "sources.yml",
                     data_dir / "service_points.yml", data_dir / "gazetteer.yml",
-                    *sorted((data_dir / "answers").glob("*.yml"))])
+                    data_dir / "fees.yml", *sorted((data_dir / "answers").glob("*.yml"))])
     digest = hashlib.sha256()
     for path in files:
         if path.exists():
@@ -303,6 +306,8 @@ def read_data(data_dir: Path) -> KnowledgeData:
             "note": p.get("note"),
         })
 
+    out.fees = read_fees(c, data_dir / "fees.yml", source_confidence)
+
     if c.problems:
         raise LoadError(c.problems)
     return out
@@ -358,6 +363,9 @@ def load(data_dir: Path, db: Database) -> KnowledgeData:
         s.add_all(Question(answer_id=a["id"], text=q) for a in data.answers for q in a["questions"])
         s.add_all(ServicePoint(**x) for x in data.service_points)
         s.add_all(Term(kind=k, canonical=cn, variant=v) for k, cn, v in data.terms)
+        s.add_all(Fee(**x) for x in data.fees.fees)
+        s.add_all(FeeRule(**x) for x in data.fees.rules)
+        s.add_all(ApplicantKind(**x) for x in data.fees.kinds)
         s.add(KbMeta(key="version", value=data.version))
         s.add(KbMeta(key="loaded_at", value=utcnow().isoformat(timespec="seconds")))
     return data

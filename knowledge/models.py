@@ -87,6 +87,66 @@ class Term(Base):
     variant = Column(String(64), nullable=False)
 
 
+class Fee(Base):
+    """An official fee (knowledge/data/fees.yml): a patent fee, or a trademark fee for one way
+    of filing (paper or online). `amount` NULL: the sources name the fee but give no amount."""
+    __tablename__ = "kb_fee"
+    id = Column(String(96), primary_key=True)
+    office = Column(String(16), nullable=False)  # patent / trademark
+    item = Column(String(32), nullable=False)
+    patent_type = Column(String(16))  # invention / utility_model / design / any
+    year_from = Column(Integer)  # annual fees: the years of the patent's life it applies to
+    year_to = Column(Integer)
+    channel = Column(String(8))  # trademark fees: paper / online
+    name = Column(String(64), nullable=False)
+    amount = Column(Integer)  # whole yuan
+    per = Column(String(16))  # trademark fees: class / good / application
+    includes = Column(Integer)  # goods included per class (registration)
+    reducible = Column(Boolean)  # patent fees: whether 专利费减 applies
+    source_id = Column(String(64), ForeignKey("kb_source.id"), nullable=False)
+    confidence = Column(String(1), nullable=False)
+    in_force_from = Column(Date)
+    in_force_until = Column(Date)
+    last_verified = Column(Date, nullable=False)
+
+    source = relationship(Source, lazy="joined")
+
+
+class FeeRule(Base):
+    """A threshold, rate or period of the fee rules (income limit, 85 %, 10 years …)."""
+    __tablename__ = "kb_fee_rule"
+    id = Column(String(96), primary_key=True)
+    rule = Column(String(48), nullable=False, index=True)
+    name = Column(Text, nullable=False)
+    value = Column(Integer)  # NULL: a statement without a number
+    unit = Column(String(16))
+    source_id = Column(String(64), ForeignKey("kb_source.id"), nullable=False)
+    confidence = Column(String(1), nullable=False)
+    in_force_from = Column(Date)
+    in_force_until = Column(Date)
+    last_verified = Column(Date, nullable=False)
+
+    source = relationship(Source, lazy="joined")
+
+
+class ApplicantKind(Base):
+    """A kind of applicant and how it qualifies for 专利费减 (test), with the proof it uploads."""
+    __tablename__ = "kb_applicant_kind"
+    id = Column(String(32), primary_key=True)
+    name = Column(String(32), nullable=False)
+    test = Column(String(16), nullable=False)  # income / taxable_income / by_kind / not_covered
+    words = Column(JSON, nullable=False, default=list)
+    proof = Column(Text)
+    proof_source_id = Column(String(64), ForeignKey("kb_source.id"))
+    note = Column(Text)
+    source_id = Column(String(64), ForeignKey("kb_source.id"), nullable=False)
+    confidence = Column(String(1), nullable=False)
+    last_verified = Column(Date, nullable=False)
+
+    source = relationship(Source, lazy="joined", foreign_keys=[source_id])
+    proof_source = relationship(Source, lazy="joined", foreign_keys=[proof_source_id])
+
+
 class KbMeta(Base):
     __tablename__ = "kb_meta"
     key = Column(String(32), primary_key=True)
@@ -105,4 +165,5 @@ class UnansweredQuestion(Base):
 
 
 KNOWLEDGE_TABLES = [Question.__table__, Answer.__table__, ServicePoint.__table__,
-                    Division.__table__, Term.__table__, Source.__table__, KbMeta.__table__]
+                    Division.__table__, Term.__table__, Fee.__table__, FeeRule.__table__,
+                    ApplicantKind.__table__, Source.__table__, KbMeta.__table__]

@@ -16,7 +16,12 @@ from typing import Callable
 
 from sqlalchemy import select
 
-from knowledge.models import Answer, ServicePoint, UnansweredQuestion
+from knowledge.fees import calculate, replies
+from knowledge.fees.facts import Amount, PatentQuery, TrademarkQuery
+from knowledge.fees.schedule import FeeSchedule, from_rows
+from knowledge.models import (
+    Answer, ApplicantKind, Fee, FeeRule, ServicePoint, UnansweredQuestion,
+)
 from knowledge.records import Choice, Found, Reply, Topic
 from knowledge.search import Hit, SearchIndex, build_index, kb_version
 from knowledge.storage import Database
@@ -93,6 +98,7 @@ class _Snapshot:
     index: SearchIndex
     answers: dict[str, Answer]  # every answer, in force or not (old buttons name old ones)
     points: list[ServicePoint]
+    fees: FeeSchedule  # the calculators' fees, rules and applicant kinds in force that day
 
     @property
     def day(self) -> dt.date:
@@ -133,7 +139,11 @@ class KnowledgeService:
                     answers = {a.id: a for a in s.execute(select(Answer)).scalars()}
                     points = s.execute(select(ServicePoint)
                                        .order_by(ServicePoint.id)).scalars().all()
-                    self._snap = _Snapshot(key, build_index(s, day), answers, list(points))
+                    fees = from_rows(day, s.execute(select(Fee)).scalars(),
+                                     s.execute(select(FeeRule)).scalars(),
+                                     s.execute(select(ApplicantKind)).scalars(), cited)
+                    self._snap = _Snapshot(key, build_index(s, day), answers, list(points),
+                                           fees)
             self._checked = now
             return self._snap
 
@@ -192,6 +202,34 @@ class KnowledgeService:
         with self.db.transaction() as s:
             s.add(UnansweredQuestion(text=mask_personal(text)[:500], channel=channel[:32],
                                      intent=intent, score=score))
+
+    # --- calculators -----------------------------------------------------------------------
+    def fee_schedule(self) -> FeeSchedule:
+        """The fees, thresholds, rates and applicant kinds in force today (knowledge/data/fees.yml)."""
+        return self._snapshot().fees
+
+    def check_fee_eligibility(self, kind: str | None, amount: Amount | None,
+                              joint: bool | None = None, word: str = "") -> calculate.Eligibility:
+        """Whether an applicant of `kind` (an applicant kind id) with `amount` qualifies for
+        专利费减, at which percentage, with what proof."""
+        return calculate.check_eligibility(self.fee_schedule(), kind, amount, joint, word)
+
+    def patent_fees(self, query: PatentQuery) -> calculate.PatentFees:
+        """An official patent fee, after the 85 % and 70 % reductions where they apply."""
+        return calculate.patent_fees(self.fee_schedule(), query)
+
+    def trademark_fees(self, query: TrademarkQuery) -> calculate.TrademarkFees:
+        """A trademark filing's official fees, online and on paper (or the one asked)."""
+        return calculate.trademark_fees(self.fee_schedule(), query)
+
+    def calculator_reply(self, result) -> Reply:
+        """A calculator's result as the bot says it, with its sources and next steps."""
+        snap = self._snapshot()
+
+        def link(answer_id: str) -> dict | None:
+            answer = self._in_force(snap, answer_id)
+            return self._button(answer) if answer else None
+        return replies.render(result, link)
 
     # --- rendering -------------------------------------------------------------------------
     def _in_force(self, snap: _Snapshot, answer_id: str) -> Answer | None:

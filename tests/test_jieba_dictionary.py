@@ -14,7 +14,7 @@ from knowledge.nlp import user_words
 def texts() -> list[str]:
     out = []
     for path in [*(settings.ROOT / "data" / "nlu").glob("*.yml"),
-                 settings.ROOT / "tests" / "nlu" / "heldout.yml"]:
+                 *(settings.ROOT / "tests" / "eval" / "nlu").glob("*.yml")]:
         for block in (yaml.safe_load(path.read_text(encoding="utf-8")) or {}).get("nlu", []):
             out += [line.strip()[2:] for line in block.get("examples", "").splitlines()]
     data = check(settings.KNOWLEDGE_DATA_DIR)

@@ -42,7 +42,8 @@ def _kb(args) -> int:
         return 1
     print(f"{'check' if args.check else 'build'}: {len(data.answers)} answers, "
           f"{len(data.sources)} sources, {len(data.service_points)} service points, "
-          f"version {data.version}")
+          f"{len(data.fees.fees)} fees, {len(data.fees.rules)} fee rules, "
+          f"{len(data.fees.kinds)} applicant kinds, version {data.version}")
     due = due_for_review(data, settings.today())
     print(f"due for review (re-check against the source, then set last_verified): {len(due)}")
     for review in due:

@@ -1,0 +1,352 @@
+"""The calculators' dialogues: 专利费减 eligibility, patent fees, trademark fees.
+
+Each calculator has three actions and a form:
+- `action_start_<calc>` reads the message (knowledge/fees/facts.py) and decides: a new question
+  starts afresh; a correction or follow-up ("不对，是120万", "那实用新型呢") changes only what it
+  names in the last calculation. It sets `calc_next`: `result` when the facts are complete (one
+  turn), `form` when something is missing (data/rules.yml branches on it).
+- `<calc>_form` asks only what is missing, with buttons; its validation reads every message for
+  any fact (so a correction in the middle works too), lets "算了" end it, and leaves a knowledge
+  question unanswered so that the rules answer it and the form asks again (as the lead form does).
+- `action_<calc>` computes and answers through the knowledge library, or says that nothing was
+  computed when the form was called off. The facts stay in their slots for a later correction.
+"""
+from __future__ import annotations
+
+import re
+from abc import ABC, abstractmethod
+from dataclasses import replace
+from typing import Any
+
+from rasa_sdk import Action, FormValidationAction, Tracker
+from rasa_sdk.events import SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.knowledge_base import KNOWLEDGE
+from actions.leads import Said
+from knowledge.fees import facts as read
+from knowledge.fees.facts import Amount, PatentQuery, TrademarkQuery
+from knowledge.numbers import numbers
+from knowledge.text import to_simplified
+
+REQUESTED = "requested_slot"
+NEXT = "calc_next"  # result / form: which rule goes on after the start action
+NOTE = "calc_note"  # "unchanged": a correction that named nothing to change
+CORRECTING = {"deny", "inform"}  # intents that, after a result, change the last calculation
+CANCELLED = "好的，不算了。还有其他问题可以继续问我。"
+UNCHANGED = ("好的。请直接告诉我哪里不对，例如“是120万”“是两个人共同申请”“是实用新型”“是5个类别”，"
+             "我按新的情况重新算。")
+_PERIOD_MONTH = re.compile(r"月")
+_PERIOD_YEAR = re.compile(r"年")
+
+
+class Calculator(ABC):
+    """What differs between the calculators: their facts, slots and computation."""
+    name: str  # fee_eligibility / patent_fee / trademark_fee
+    intent: str
+    slots: dict[str, str]  # fact → slot
+    primary: str  # the fact that, said in a new question, starts afresh
+    hints: dict[str, str]  # slot → what to say when an answer was not understood
+
+    @property
+    def form(self) -> str:
+        return f"{self.name}_form"
+
+    @abstractmethod
+    def read(self, text: str, requested: str | None) -> dict[str, Any]:
+        """The facts `text` states (None for the rest); `requested` is the slot just asked."""
+
+    @abstractmethod
+    def compute(self, facts: dict[str, Any]):
+        """The result (knowledge/fees/calculate.py) for complete or incomplete facts."""
+
+    @abstractmethod
+    def missing_slot(self, result) -> str | None:
+        """The slot to ask next, None when the result is complete."""
+
+    def from_slots(self, tracker: Tracker) -> dict[str, Any]:
+        return {fact: tracker.get_slot(slot) for fact, slot in self.slots.items()}
+
+    def to_slots(self, facts: dict[str, Any]) -> dict[str, Any]:
+        return {slot: facts.get(fact) for fact, slot in self.slots.items()}
+
+    def merge(self, old: dict[str, Any], new: dict[str, Any]) -> dict[str, Any]:
+        return read.merge(old, new)
+
+    def said_anything(self, new: dict[str, Any]) -> bool:
+        return any(v is not None and v != () and v != {} for v in new.values())
+
+
+class Eligibility(Calculator):
+    name, intent, primary = "fee_eligibility", "check_fee_eligibility", "kind"
+    slots = {"kind": "fee_applicant", "word": "fee_applicant_word", "amount": "fee_income",
+             "period": "fee_period", "joint": "fee_joint"}
+    hints = {"fee_applicant": "请点选申请人的类型，或直接说“个人”“公司”“事业单位”等。",
+             "fee_income": "没认出金额。请直接说数字，例如“80万”“月收入4000”。",
+             "fee_period": "请说是“每月”还是“全年”。"}
+
+    def read(self, text, requested):
+        schedule = KNOWLEDGE.fee_schedule()
+        kind = read.read_kind(text, schedule.kinds)
+        amount = read.read_amount(text)
+        if amount is None and requested == "fee_income":
+            amount = _bare_amount(text)
+        period = amount.per if amount else None
+        if period is None and requested == "fee_period":
+            period = ("month" if _PERIOD_MONTH.search(text) else
+                      "year" if _PERIOD_YEAR.search(text) else None)
+        return {"kind": kind.kind if kind else None, "word": kind.word if kind else None,
+                "amount": amount.to_slot() if amount else None, "period": period,
+                "joint": read.read_joint(text)}
+
+    def merge(self, old, new):
+        if new.get("kind") and new["kind"] != old.get("kind"):
+            old = dict(old, amount=None, period=None)  # another applicant: its own figures
+        return read.merge(old, new)
+
+    def compute(self, facts):
+        amount = Amount.from_slot(facts.get("amount"))
+        if amount is not None and facts.get("period"):
+            amount = replace(amount, per=facts["period"])
+        return KNOWLEDGE.check_fee_eligibility(facts.get("kind"), amount, facts.get("joint"),
+                                               facts.get("word") or "")
+
+    def missing_slot(self, result):
+        return {"kind": "fee_applicant", "amount": "fee_income",
+                "period": "fee_period"}.get(result.missing or "")
+
+
+class PatentFee(Calculator):
+    name, intent, primary = "patent_fee", "calc_patent_fee", "patent_type"
+    slots = {"patent_type": "patent_type", "item": "patent_fee_item", "year": "patent_year",
+             "joint": "fee_joint", "extras": "patent_extras"}
+    hints = {"patent_type": "请点选专利类型：发明、实用新型或外观设计。",
+             "patent_fee_item": "请点选要算的费用，例如“年费”“申请费”。",
+             "patent_year": "请说第几年，例如“第3年”。"}
+    EXTRAS = ("pct", "search", "receiving_cnipa", "hague", "open_licence")
+
+    def read(self, text, requested):
+        q = read.read_patent(text)
+        year = q.year
+        if year is None and requested == "patent_year":
+            year = _bare_count(text)
+        extras = {k: getattr(q, k) for k in self.EXTRAS if getattr(q, k)}
+        return {"patent_type": q.patent_type, "item": q.item, "year": year, "joint": q.joint,
+                "extras": extras or None}
+
+    def merge(self, old, new):
+        out = read.merge(old, new)
+        if old.get("extras") and new.get("extras"):
+            out["extras"] = {**old["extras"], **new["extras"]}
+        return out
+
+    def compute(self, facts):
+        extras = facts.get("extras") or {}
+        year = facts.get("year")
+        return KNOWLEDGE.patent_fees(PatentQuery(
+            facts.get("patent_type"), facts.get("item"), None if year is None else int(year),
+            facts.get("joint"), **{k: extras.get(k, False if k != "search" else None)
+                                   for k in self.EXTRAS}))
+
+    def missing_slot(self, result):
+        return {"patent_type": "patent_type", "item": "patent_fee_item",
+                "year": "patent_year"}.get(result.missing or "")
+
+
+class TrademarkFee(Calculator):
+    name, intent, primary = "trademark_fee", "calc_trademark_fee", "service"
+    slots = {"service": "tm_service", "classes": "tm_classes", "goods": "tm_goods",
+             "channel": "tm_channel"}
+    hints = {"tm_service": "请点选商标业务，例如“注册”“续展”“转让”。",
+             "tm_classes": "请说类别数，例如“2个类别”。",
+             "tm_goods": "请说每个类别报几个商品或服务项目，例如“每类12个”；各类不同就说“分别12、8个”。"}
+
+    def read(self, text, requested):
+        q = read.read_trademark(text)
+        classes, goods = q.classes, q.goods
+        counts = [int(n.value) for n in numbers(text) if n.is_integer and not n.ordinal
+                  and n.unit in (None, "个", "项", "类")]
+        if classes is None and requested == "tm_classes" and counts:
+            classes = counts[0]
+        if goods is None and requested == "tm_goods" and counts:
+            goods = tuple(counts)
+        service = q.service
+        if requested in ("tm_classes", "tm_goods") and service == "registration":
+            service = None  # "2个类别" answers the question; it does not restart a registration
+        return {"service": service, "classes": classes or None,
+                "goods": list(goods) if goods else None, "channel": q.channel}
+
+    def merge(self, old, new):
+        if new.get("classes") and old.get("goods") and len(old["goods"]) > 1 \
+                and len(old["goods"]) != new["classes"] and not new.get("goods"):
+            old = dict(old, goods=None)  # per-class goods for other classes
+        return read.merge(old, new)
+
+    def compute(self, facts):
+        goods = facts.get("goods")
+        classes = facts.get("classes")
+        return KNOWLEDGE.trademark_fees(TrademarkQuery(
+            facts.get("service"), None if classes is None else int(classes),
+            tuple(int(g) for g in goods) if goods else None, facts.get("channel")))
+
+    def missing_slot(self, result):
+        return {"service": "tm_service", "classes": "tm_classes",
+                "goods": "tm_goods"}.get(result.missing or "")
+
+
+def _bare_amount(text: str) -> Amount | None:
+    """An answer to "多少" that is just a number ("4000")."""
+    found = next((n for n in numbers(text) if n.unit in (None, "元") and not n.ordinal), None)
+    return Amount(found.value, found.upper or found.value, found.upper is not None,
+                  found.upper is not None, said=found.text) if found else None
+
+
+def _bare_count(text: str) -> int | None:
+    found = next((n for n in numbers(text) if n.is_integer and n.unit in (None, "年", "个")),
+                 None)
+    return int(found.value) if found else None
+
+
+CALCULATORS = {c.name: c for c in (Eligibility(), PatentFee(), TrademarkFee())}
+
+
+def _text(said: Said) -> str:
+    """Button payloads ("/calc_patent_fee") name a calculator, not facts."""
+    return "" if said.button else to_simplified(said.text)
+
+
+# --- actions ------------------------------------------------------------------------------
+class _Start(Action, ABC):
+    @property
+    @abstractmethod
+    def calc(self) -> Calculator:
+        """Which calculator (abstract: the action server registers only the concrete ones)."""
+
+    def name(self) -> str:
+        return f"action_start_{self.calc.name}"
+
+    def run(self, dispatcher, tracker, domain):
+        said = Said.of(tracker)
+        text = _text(said)
+        new = self.calc.read(text, None)
+        old = self.calc.from_slots(tracker)
+        correcting = said.intent in CORRECTING or read.follows_up(text)
+        fresh = said.button or (not correcting and new.get(self.calc.primary) is not None)
+        facts = self.calc.merge({} if fresh else old, new)
+        unchanged = correcting and not self.calc.said_anything(new)
+        result = self.calc.compute(facts)
+        complete = self.calc.missing_slot(result) is None
+        return [SlotSet(slot, value) for slot, value in self.calc.to_slots(facts).items()] + [
+            SlotSet(NEXT, "result" if complete or unchanged else "form"),
+            SlotSet(NOTE, "unchanged" if unchanged else None)]
+
+
+class _Validate(FormValidationAction, ABC):
+    """Reads each message for any fact of its calculator; asks what is still missing."""
+
+    @property
+    @abstractmethod
+    def calc(self) -> Calculator:
+        """Which calculator."""
+
+    def name(self) -> str:
+        return f"validate_{self.calc.form}"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: dict[str, Any]) -> list[dict[str, Any]]:
+        requested = tracker.get_slot(REQUESTED)
+        said = Said.of(tracker)
+        if requested and said.cancels():
+            return [SlotSet(requested, None), SlotSet(REQUESTED, None)]
+        old = self.calc.from_slots(tracker)
+        new = self.calc.read(_text(said), requested)
+        facts = self.calc.merge(old, new)
+        changed = {slot: value for slot, value in self.calc.to_slots(facts).items()
+                   if value != tracker.get_slot(slot)}
+        if requested and not changed:
+            if said.asks_knowledge():
+                return []  # rejected: the rules answer the question, then the form goes on
+            dispatcher.utter_message(text=f"{self.calc.hints.get(requested, '')}"
+                                          "（说“算了”就不算了。）")
+            return [SlotSet(requested, None), SlotSet(REQUESTED, requested)]
+        missing = self.calc.missing_slot(self.calc.compute(facts))
+        return [SlotSet(slot, value) for slot, value in changed.items()] + [
+            SlotSet(REQUESTED, missing)]
+
+
+class _Result(Action, ABC):
+    @property
+    @abstractmethod
+    def calc(self) -> Calculator:
+        """Which calculator."""
+
+    def name(self) -> str:
+        return f"action_{self.calc.name}"
+
+    def run(self, dispatcher, tracker, domain):
+        if tracker.get_slot(NOTE) == "unchanged":
+            dispatcher.utter_message(text=UNCHANGED)
+            return [SlotSet(NOTE, None)]
+        result = self.calc.compute(self.calc.from_slots(tracker))
+        if self.calc.missing_slot(result) is not None:  # the form was called off
+            dispatcher.utter_message(text=CANCELLED)
+            return [SlotSet(slot, None) for slot in self.calc.slots.values()]
+        reply = KNOWLEDGE.calculator_reply(result)
+        dispatcher.utter_message(text=reply.text, buttons=reply.buttons)
+        return []
+
+
+ELIGIBILITY, PATENT, TRADEMARK = (CALCULATORS[n] for n in
+                                  ("fee_eligibility", "patent_fee", "trademark_fee"))
+
+
+class ActionStartFeeEligibility(_Start):
+    calc = ELIGIBILITY
+
+
+class ValidateFeeEligibilityForm(_Validate):
+    calc = ELIGIBILITY
+
+
+class ActionFeeEligibility(_Result):
+    calc = ELIGIBILITY
+
+
+class ActionStartPatentFee(_Start):
+    calc = PATENT
+
+
+class ValidatePatentFeeForm(_Validate):
+    calc = PATENT
+
+
+class ActionPatentFee(_Result):
+    calc = PATENT
+
+
+class ActionStartTrademarkFee(_Start):
+    calc = TRADEMARK
+
+
+class ValidateTrademarkFeeForm(_Validate):
+    calc = TRADEMARK
+
+
+class ActionTrademarkFee(_Result):
+    calc = TRADEMARK
+
+
+class ActionAskFeeIncome(Action):
+    """The income question depends on who applies: a person's income, a firm's taxable income."""
+
+    def name(self) -> str:
+        return "action_ask_fee_income"
+
+    def run(self, dispatcher, tracker, domain):
+        if tracker.get_slot("fee_applicant") == "enterprise":
+            dispatcher.utter_message(text="企业上年度的应纳税所得额是多少？（看上年度企业所得税年度"
+                                          "纳税申报表）例如“80万”。")
+        else:
+            dispatcher.utter_message(text="您上年度的收入大约多少？说月均收入或全年收入都可以，"
+                                          "例如“月收入4000”“年收入5万”。")
+        return []

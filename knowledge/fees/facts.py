@@ -1,0 +1,321 @@
+"""What a citizen's message says for the calculators: the kind of applicant, an income or taxable
+income (with 不到/以下/超过/多 read as bounds), alone or jointly, the patent type, which fee and
+which year, trademark service, classes, goods per class, paper or online.
+
+Every reader returns only what the message says (None for the rest): a form asks for what is
+missing, and a correction ("不对，是120万") replaces just what it names (`merge`).
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import asdict, dataclass, fields
+from decimal import Decimal
+from typing import Any, Iterable
+
+from knowledge.fees.schedule import ApplicantKind
+from knowledge.numbers import Number, numbers
+from knowledge.text import to_simplified
+
+NUMERAL = "0-9零〇一二两三四五六七八九十百千万亿"
+# A message that continues the last calculation rather than starting a new one.
+FOLLOW_UP = re.compile(r"^\s*(那|那么|如果|要是|假如|换成|改成|改为|不对|不是|错了)|呢\s*[?？。!！]*\s*$")
+
+# --- amounts of money ---------------------------------------------------------------------
+_MONTH = re.compile(r"月收入|月薪|月工资|每月|每个月|一个月|月均|月入|/月|一月")
+_YEAR = re.compile(r"年收入|年薪|年工资|全年|一年|每年|去年|上年|上一年|年入|/年|年所得|年度")
+_BASIS = [  # checked in order: 营业收入 is revenue, not income
+    ("taxable", re.compile(r"应纳税所得|应税所得|纳税所得|所得额")),
+    ("revenue", re.compile(r"营业额|营收|营业收入|销售额|销售收入|产值|流水|总收入")),
+    ("profit", re.compile(r"利润|盈利|净利|赚了")),
+    ("income", re.compile(r"收入|工资|月薪|年薪|薪水|薪资|挣")),
+]
+_BELOW = re.compile(r"(不到|低于|少于|不足|不满|没到|没有到|未满|未达到|未到|达不到|小于|不够)\s*$")
+_AT_MOST = re.compile(r"(不超过|不高于|最多|至多)\s*$")
+_ABOVE = re.compile(r"(超过|高于|多于|大于|过了|超了|超出)\s*$")
+_AT_MOST_AFTER = re.compile(r"^\s*(以下|以内|之内|及以下)")
+_AT_LEAST_AFTER = re.compile(r"^\s*(以上|及以上|出头)")
+_APPROX = re.compile(r"(大概|大约|约|差不多|左右|上下|估计|将近|接近)")
+_NO_INCOME = re.compile(r"没有收入|没收入|无收入|零收入|没有任何收入|收入为0|收入是0|没有工资|没工资")
+# A loss is said of profit, not of taxable income: the reply says the test is taxable income.
+_LOSS = re.compile(r"亏损|亏本|亏钱|没有利润|没利润|没有盈利|没盈利|没赚钱")
+MONEY_UNITS = {"元", None}
+
+
+@dataclass(frozen=True)
+class Amount:
+    """A sum of money as said: an exact value (low == high) or bounds ("不到100万": high 1000000,
+    open; "五万多": low 50000 open, high 60000 open)."""
+    low: Decimal | None
+    high: Decimal | None
+    low_open: bool = False
+    high_open: bool = False
+    per: str | None = None  # month / year / None: not said
+    basis: str | None = None  # income / taxable / profit / revenue / None: not said
+    approx: bool = False
+    said: str = ""
+
+    @property
+    def exact(self) -> Decimal | None:
+        return self.low if self.low is not None and self.low == self.high else None
+
+    def below(self, limit: Decimal) -> bool | None:
+        """Whether it is strictly below `limit`: True, False, or None when the bounds allow both."""
+        if self.high is not None and (self.high < limit or (self.high == limit and self.high_open)):
+            return True
+        if self.low is not None and self.low >= limit:
+            return False
+        return None
+
+    def to_slot(self) -> dict:
+        return {k: (str(v) if isinstance(v, Decimal) else v) for k, v in asdict(self).items()}
+
+    @classmethod
+    def from_slot(cls, value: Any) -> "Amount | None":
+        if not isinstance(value, dict):
+            return None
+        try:
+            return cls(**{f.name: (Decimal(value[f.name]) if f.name in ("low", "high")
+                                   and value.get(f.name) is not None else value.get(f.name))
+                          for f in fields(cls) if f.name in value})
+        except (TypeError, ArithmeticError, ValueError):
+            return None
+
+
+def _money(n: Number) -> bool:
+    if n.ordinal or n.unit not in MONEY_UNITS:
+        return False
+    return n.unit == "元" or n.scaled or n.value >= 100
+
+
+def read_amount(text: str) -> Amount | None:
+    """The first sum of money in `text`, with how it is bounded, per month or year, and what it
+    is (income, taxable income, profit, revenue)."""
+    text = to_simplified(text or "")
+    basis = next((name for name, pattern in _BASIS if pattern.search(text)), None)
+    if _NO_INCOME.search(text):
+        return Amount(Decimal(0), Decimal(0), per="year", basis="income", said="没有收入")
+    if _LOSS.search(text) and not any(_money(n) for n in numbers(text)):
+        return Amount(Decimal(0), Decimal(0), per="year", basis="profit", said="亏损")
+    found = next((n for n in numbers(text) if _money(n)), None)
+    if found is None:
+        return None
+    before, after = text[:found.start], text[found.end:]
+    # "五万多": above 50000 and below 60000
+    low, high = found.value, found.upper if found.upper is not None else found.value
+    low_open = high_open = found.upper is not None
+    if _BELOW.search(before):
+        low, high, low_open, high_open = None, found.value, False, True
+    elif _AT_MOST.search(before) or _AT_MOST_AFTER.search(after):
+        low, high, low_open, high_open = None, found.value, False, False
+    elif _ABOVE.search(before):
+        low, high, low_open, high_open = found.value, None, True, False
+    elif _AT_LEAST_AFTER.search(after):
+        low, high, low_open, high_open = found.value, None, False, False
+    near = text[max(0, found.start - 12):found.end + 6]
+    per = "month" if _MONTH.search(near) else "year" if _YEAR.search(near) else None
+    if per is None:
+        per = "month" if _MONTH.search(text) else "year" if _YEAR.search(text) else None
+    approx = bool(_APPROX.search(text[max(0, found.start - 4):found.end + 3]))
+    return Amount(low, high, low_open, high_open, per, basis, approx, found.text)
+
+
+# --- who applies ----------------------------------------------------------------------------
+_JOINT = re.compile(r"共同申请|一起申请|联合申请|合作申请|合伙申请|共同|共有|一起|联合|多个申请人|"
+                    r"和别人|跟别人|与别人|和朋友|跟朋友|和同事|和公司|和学校|和大学|合伙(?!企业)")
+_ALONE = re.compile(r"单独|独自|一个人申请|我一个人|只有我|就我一个|单个|独立申请|自己申请|一家单位")
+_NEGATED = re.compile(r"(不是|没有|不|并非|非)\s*$")
+
+
+def read_joint(text: str) -> bool | None:
+    """True: two or more applicants; False: one; None: not said."""
+    text = to_simplified(text or "")
+    for n in numbers(text):
+        if n.unit in ("人", "家") and n.is_integer and not n.ordinal:
+            negated = bool(_NEGATED.search(text[:n.start]))
+            return (n.value >= 2) != negated
+    for pattern, joint in ((_ALONE, False), (_JOINT, True)):
+        m = pattern.search(text)
+        if m:
+            return joint != bool(_NEGATED.search(text[:m.start()]))
+    return None
+
+
+@dataclass(frozen=True)
+class KindSaid:
+    kind: str  # an ApplicantKind id
+    word: str  # the word the citizen used
+
+
+_IMPLIED = [("individual", re.compile(r"月收入|月薪|工资|年薪|个人所得税|个税|没有收入|没收入|无收入")),
+            ("enterprise", re.compile(r"应纳税所得|应税所得|企业所得税|纳税申报表"))]
+
+
+def read_kind(text: str, kinds: Iterable[ApplicantKind]) -> KindSaid | None:
+    """The kind of applicant a message names ("公立医院" → 事业单位), or implies (月收入 →
+    individual, 应纳税所得额 → enterprise). The longest word wins (个人独资企业 over 个人)."""
+    text = to_simplified(text or "")
+    words = sorted(((w, k.id) for k in kinds for w in k.words), key=lambda x: -len(x[0]))
+    named = None
+    for word, kind in words:
+        for m in re.finditer(re.escape(word), text):
+            if word.startswith("个") and m.start() > 0 and text[m.start() - 1] in NUMERAL:
+                continue  # "两个人" is a count, not 个人
+            named = KindSaid(kind, word)
+            break
+        if named:
+            break
+    implied = next((kind for kind, pattern in _IMPLIED if pattern.search(text)), None)
+    if named and implied and named.kind in ("individual", "enterprise") and named.kind != implied:
+        return KindSaid(implied, "")  # "公司职员，月收入4000": the income says who applies
+    if named:
+        return named
+    return KindSaid(implied, "") if implied else None
+
+
+# --- patents ------------------------------------------------------------------------------
+_PATENT_TYPES = [("utility_model", re.compile(r"实用新型|实新|新型专利|小专利")),
+                 ("design", re.compile(r"外观设计|外观专利|外观")),
+                 ("invention", re.compile(r"发明(?!人)"))]
+_PATENT_ITEMS = [("priority_claim", re.compile(r"优先权要求费|优先权费|要求优先权")),
+                 ("late_payment", re.compile(r"滞纳金|滞纳")),
+                 ("printing", re.compile(r"印刷费|公布印刷")),
+                 ("surcharge", re.compile(r"附加费")),
+                 ("reexam", re.compile(r"复审")),
+                 ("exam", re.compile(r"实审|实质审查")),
+                 ("annual_total", re.compile(r"(年费|维持).{0,12}(一共|总共|累计|合计|加起来|总计)|"
+                                             r"(一共|总共|累计|合计|加起来|总计).{0,12}年费|"
+                                             r"维持到第?\S{1,3}年")),
+                 ("annual", re.compile(r"年费|维持费")),
+                 ("application", re.compile(r"申请费")),
+                 ("total", re.compile(r"总共|一共|合计|全部|总费用|总的费用|加起来|全套|申请阶段|"
+                                      r"申请.{0,8}(多少钱|费用|花多少|要交)"))]
+_PCT = re.compile(r"pct|国际申请|国家阶段", re.I)
+_SEARCH_FOREIGN = re.compile(r"欧洲|epo|日本|jpo|瑞典", re.I)
+_CNIPA = re.compile(r"国家知识产权局|中国局|国知局|cnipa|中国专利局", re.I)
+_PRELIMINARY = re.compile(r"初步审查|初审报告|iprp|专利性", re.I)
+_SEARCH = re.compile(r"检索")
+_RECEIVING = re.compile(r"受理局")
+_HAGUE = re.compile(r"海牙")
+_OPEN_LICENCE = re.compile(r"开放许可")
+
+
+@dataclass(frozen=True)
+class PatentQuery:
+    patent_type: str | None = None  # invention / utility_model / design
+    item: str | None = None  # application / exam / reexam / annual / annual_total / total / …
+    year: int | None = None  # annual fees: the year of the patent's life (annual_total: up to)
+    joint: bool | None = None
+    pct: bool = False  # a PCT application entering the national phase
+    search: str | None = None  # PCT: cnipa_both / cnipa_search / epo_jpo_se
+    receiving_cnipa: bool = False  # PCT: CNIPA was the receiving office
+    hague: bool = False
+    open_licence: bool = False
+
+
+def read_patent(text: str) -> PatentQuery:
+    text = to_simplified(text or "")
+    ptype = next((name for name, p in _PATENT_TYPES if p.search(text)), None)
+    item = next((name for name, p in _PATENT_ITEMS if p.search(text)), None)
+    year = read_year(text)
+    if item == "annual_total" and year is None:
+        year = next((int(n.value) for n in numbers(text) if n.unit == "年" and n.is_integer
+                     and 1 <= n.value <= 99), None)  # "维持10年一共多少年费"
+    if year is not None and item is None:
+        item = "annual"  # "发明专利第5年要交多少"
+    search = None
+    pct = bool(_PCT.search(text))
+    if pct:
+        if _SEARCH_FOREIGN.search(text):
+            search = "epo_jpo_se"
+        elif _CNIPA.search(text) and _PRELIMINARY.search(text):
+            search = "cnipa_both"
+        elif _CNIPA.search(text) and _SEARCH.search(text):
+            search = "cnipa_search"
+        if ptype is None:
+            ptype = "invention"  # PCT national phase: the sources speak of invention fees
+    return PatentQuery(ptype, item, year, read_joint(text), pct, search,
+                       bool(pct and _RECEIVING.search(text) and _CNIPA.search(text)),
+                       bool(_HAGUE.search(text)), bool(_OPEN_LICENCE.search(text)))
+
+
+def read_year(text: str) -> int | None:
+    """The year of a patent's life: 第5年, 第十二年, 5年的年费, 第3年度."""
+    text = to_simplified(text or "")
+    for n in numbers(text):
+        if n.unit != "年" or not n.is_integer or not 1 <= n.value <= 99:
+            continue
+        if n.ordinal or re.match(r"\s*(度)?(的)?(年费|维持费)", text[n.end:]):
+            return int(n.value)
+    return None
+
+
+# --- trademarks ---------------------------------------------------------------------------
+_SERVICES = [("late_renewal", re.compile(r"宽展|延迟续展|迟延续展|过期续展|逾期续展|过期.{0,6}续")),
+             ("collective", re.compile(r"集体商标|证明商标")),
+             ("renewal", re.compile(r"续展|续期|续费|到期.{0,6}续")),
+             ("assignment", re.compile(r"转让|过户")),
+             ("change", re.compile(r"变更|改名|改地址|更名")),
+             ("replacement", re.compile(r"补发|补证|补办|证书?丢|注册证丢|遗失")),
+             ("proof", re.compile(r"注册证明|商标证明|开.{0,2}证明")),
+             ("opposition", re.compile(r"异议")),
+             ("cancellation", re.compile(r"撤销|撤三|撤销连续三年")),
+             ("licence", re.compile(r"许可备案|使用许可|许可")),
+             ("review", re.compile(r"复审|评审")),
+             ("registration", re.compile(r"注册|申请|报.{0,2}类|类别|商品|小项"))]
+_ONLINE = re.compile(r"网上|在线|网申|电子申请|网上服务系统|线上|网络申请|网上办")
+_PAPER = re.compile(r"纸质|纸件|书面|邮寄|纸本")
+_EACH = re.compile(r"(每|各)\s*(个)?\s*(类|类别)")
+_TOTAL = re.compile(r"(一共|总共|共计|合计|共)\s*$")
+_SEVERAL = re.compile(r"分别")
+
+
+@dataclass(frozen=True)
+class TrademarkQuery:
+    service: str | None = None  # registration / renewal / assignment / … (fees.yml items)
+    classes: int | None = None
+    goods: tuple[int, ...] | None = None  # per class; one number: the same in every class
+    channel: str | None = None  # paper / online / None: both are given
+
+
+def read_trademark(text: str) -> TrademarkQuery:
+    text = to_simplified(text or "")
+    found = numbers(text)
+    ordinal_classes = {int(n.value) for n in found if n.unit == "类" and n.ordinal}
+    counted = [n for n in found if n.unit == "类" and not n.ordinal and n.is_integer]
+    classes = int(counted[0].value) if counted else (len(ordinal_classes) or None)
+    several = _SEVERAL.search(text)
+    goods_numbers = [n for n in found if n.is_integer and not n.ordinal and (
+        n.unit == "项" or (n.unit in ("个", None) and (
+            _EACH.search(text[max(0, n.start - 6):n.start])
+            or (several and n.start > several.start()))))]
+    goods = None
+    if goods_numbers:
+        values = tuple(int(n.value) for n in goods_numbers)
+        total_said = _TOTAL.search(text[:goods_numbers[0].start])
+        if total_said and len(values) == 1 and (classes or 1) > 1:
+            pass  # "3个类别一共30个商品": how they split decides the fee, so the form asks
+        elif len(values) > 1 and (several or len(values) == classes):
+            goods = values
+        else:
+            goods = values[:1]
+    service = next((name for name, p in _SERVICES if p.search(text)), None)
+    channel = "online" if _ONLINE.search(text) else "paper" if _PAPER.search(text) else None
+    return TrademarkQuery(service, classes, goods, channel)
+
+
+# --- merging a correction -----------------------------------------------------------------
+def follows_up(text: str) -> bool:
+    """"那120万呢", "换成实用新型", "不对，是…": the last calculation, changed."""
+    return bool(FOLLOW_UP.search(to_simplified(text or "")))
+
+
+def merge(old: dict, new: dict) -> dict:
+    """The old facts with what the new message says put over them (None says nothing; False
+    does: "不是共同申请")."""
+    out = dict(old)
+    for key, value in new.items():
+        if value is not None and value != () and not (value is False and key in (
+                "pct", "receiving_cnipa", "hague", "open_licence")):
+            out[key] = value
+    return out
+

@@ -1,0 +1,201 @@
+"""Numbers as citizens type them, with their units: 80万, 八十万, 800000, 80,0000, 800,000,
+5千, 5k, 80w, 1.2万, 一百万, 一万二, 两千五, 五万多, 80多万, 十二件, 3个类别, 第5年, 百分之八十五,
+full-width digits (８０万) and traditional characters (八十萬).
+
+`numbers(text)` finds them all; what a number means (an income, a count of classes, a year of a
+patent's life) is for the reader of the sentence to decide (knowledge/fees/facts.py).
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+
+from knowledge.text import to_simplified
+
+_CN_DIGITS = {"零": 0, "〇": 0, "一": 1, "壹": 1, "二": 2, "贰": 2, "两": 2, "三": 3, "叁": 3,
+              "四": 4, "肆": 4, "五": 5, "伍": 5, "六": 6, "陆": 6, "七": 7, "柒": 7, "八": 8,
+              "捌": 8, "九": 9, "玖": 9}
+_SMALL = {"十": 10, "拾": 10, "百": 100, "佰": 100, "千": 1000, "仟": 1000}
+_BIG = {"万": 10_000, "亿": 100_000_000}
+_SUFFIX = {"k": 1000, "w": 10_000}  # 5k, 80w: how people write in chat
+_CN = "".join([*_CN_DIGITS, *_SMALL, *_BIG])
+# Digits grouped by thousands (800,000) or, the Chinese way, by ten-thousands (80,0000).
+_ARABIC = r"\d{1,3}(?:,\d{3})+(?![\d,])(?:\.\d+)?|\d{1,4}(?:,\d{4})+(?![\d,])|\d+(?:\.\d+)?"
+_ATOM = rf"(?:{_ARABIC}|[{_CN}])"
+_NUMBER = re.compile(
+    rf"(?P<ordinal>第\s*)?(?P<percent>百分之)?(?P<run>{_ATOM}+(?:[多余]{_ATOM}*)?)"
+    rf"(?P<suffix>[kKwW](?![A-Za-z]))?")
+# Words that hold numeral characters but no number ("一起申请", "千万别", "十四五规划").
+_NOT_NUMBERS = re.compile(
+    rf"(?<![0-9{_CN}])(?:"
+    r"一起|一下|一般|一直|一样|一些|一定|一律|一并|一致|一旦|一同|一块|一点|一切|一方面|一经|"
+    r"统一|唯一|万一|千万|十分|十四五|十五五|十三五|百分百|万能|一万个|第一时间|"
+    r"一站式|一窗|一网|一次性|一对一|三包|五金|十字)")
+_UNITS = [  # checked in order right after a number; the first that fits wins
+    ("元", re.compile(r"\s*(?:元|块钱|块|圆|rmb|RMB)")),
+    ("类", re.compile(r"\s*个?(?:类别|大类|类)")),
+    ("项", re.compile(r"\s*个?(?:商品和服务|商品或服务|商品/服务|商品|服务项目|服务|小项|项目|项)")),
+    ("件", re.compile(r"\s*件")),
+    ("人", re.compile(r"\s*(?:个|位|名)?(?:人|申请人|专利权人)")),
+    ("家", re.compile(r"\s*家")),
+    ("年", re.compile(r"\s*年")),
+    ("月", re.compile(r"\s*个?月")),
+    ("%", re.compile(r"\s*%")),
+    ("个", re.compile(r"\s*个")),
+]
+_CURRENCY_BEFORE = re.compile(r"(?:[¥￥]|人民币)\s*$")
+
+
+@dataclass(frozen=True)
+class Number:
+    """One number in a text. `value` is what it says; for "五万多" its lower end, with the
+    upper end (exclusive) in `upper`."""
+    value: Decimal
+    unit: str | None  # 元 类 项 件 人 家 年 月 % 个, or None when none follows
+    start: int  # span in the simplified text (knowledge.text.to_simplified)
+    end: int
+    upper: Decimal | None = None
+    ordinal: bool = False  # 第N
+    scaled: bool = False  # written with 万, 千, 亿, k or w: an amount of money more often than not
+    text: str = ""
+
+    @property
+    def exact(self) -> bool:
+        return self.upper is None
+
+    @property
+    def is_integer(self) -> bool:
+        return self.value == self.value.to_integral_value()
+
+
+def numbers(text: str | None) -> list[Number]:
+    """Every number in `text`, in order."""
+    text = to_simplified(text or "")
+    masked = _NOT_NUMBERS.sub(lambda m: " " * len(m.group()), text)
+    out = []
+    for m in _NUMBER.finditer(masked):
+        parsed = _parse_run(m.group("run"))
+        if parsed is None:
+            continue
+        low, high = parsed
+        if m.group("suffix"):
+            scale = _SUFFIX[m.group("suffix").lower()]
+            low, high = low * scale, None if high is None else high * scale
+        end, unit = m.end(), None
+        if m.group("percent"):
+            unit = "%"
+        else:
+            for name, pattern in _UNITS:
+                found = pattern.match(masked, end)
+                if found:
+                    unit, end = name, found.end()
+                    break
+            if unit is None and _CURRENCY_BEFORE.search(masked[:m.start()]):
+                unit = "元"
+        run = m.group("run")
+        scaled = bool(m.group("suffix")) or any(ch in run for ch in "万亿千仟")
+        out.append(Number(_plain(low), unit, m.start(), end,
+                          None if high is None else _plain(high), bool(m.group("ordinal")),
+                          scaled, text[m.start():end]))
+    return out
+
+
+def _tokens(run: str) -> list | None:
+    """The run as numbers (Decimal, with the count of digits written), units and 多."""
+    out: list = []
+    for m in re.finditer(rf"{_ARABIC}|[{_CN}]|[多余]", run):
+        part = m.group()
+        if part in _CN_DIGITS:
+            out.append(("digit", Decimal(_CN_DIGITS[part]), 1))
+        elif part in _SMALL:
+            out.append(("small", _SMALL[part]))
+        elif part in _BIG:
+            out.append(("big", _BIG[part]))
+        elif part in "多余":
+            out.append(("more",))
+        else:
+            try:
+                digits = part.replace(",", "")
+                out.append(("digit", Decimal(digits), len(digits.split(".")[0])))
+            except InvalidOperation:
+                return None
+    return out
+
+
+def _parse_run(run: str) -> tuple[Decimal, Decimal | None] | None:
+    """(value, exclusive upper end or None) of a run like 八十万, 1.2万, 一万二, 80多万."""
+    tokens = _tokens(run)
+    if not tokens or tokens[0][0] in ("big", "more") or (
+            tokens[0][0] == "small" and tokens[0][1] != 10):
+        return None  # "万元", "百分" alone: no number
+    if all(t[0] == "digit" and t[2] == 1 for t in tokens) and len(tokens) > 1 \
+            and all(isinstance(t[1], Decimal) for t in tokens) \
+            and all(ch in _CN_DIGITS for ch in run):
+        # 二〇二五, 一二: Chinese digits read one by one
+        return Decimal("".join(str(int(t[1])) for t in tokens)), None
+    low = _value([t for t in tokens if t[0] != "more"])
+    if low is None:
+        return None
+    if not any(t[0] == "more" for t in tokens):
+        return low, None
+    return low, _value(tokens, more=True)
+
+
+def _value(tokens: list, more: bool = False) -> Decimal | None:
+    """The value of the tokens; with `more`, the exclusive upper end that 多 stands for."""
+    total, section = Decimal(0), Decimal(0)
+    current: Decimal | None = None
+    width = 0  # digits written in `current`
+    last_unit: int | None = None
+    after_zero = False
+    for t in tokens:
+        kind = t[0]
+        if kind == "digit":
+            if current is not None:
+                return None  # two numbers in a row ("三 四"): not one number
+            current, width = t[1], t[2]
+        elif kind == "small":
+            section += (current if current is not None else Decimal(1)) * t[1]
+            current, last_unit, after_zero = None, t[1], False
+        elif kind == "big":
+            section += current if current is not None else Decimal(0)
+            if section == 0 and total == 0:
+                return None
+            total = (total + section) * t[1] if t[1] > 10_000 else total + section * t[1]
+            section, current, last_unit, after_zero = Decimal(0), None, t[1], False
+        elif kind == "more":
+            if not more:
+                continue
+            if current is not None:  # 80多: the next ten; 5000多: the next thousand
+                current += _step(current)
+            elif last_unit is not None:  # 五万多, 一百多: one more of the last unit
+                section += last_unit if last_unit < 10_000 else 0
+                if last_unit >= 10_000:
+                    total += last_unit
+            else:
+                return None
+        if kind == "digit" and t[1] == 0 and width == 1:
+            after_zero, current = True, None  # 一百零五: the 零 only marks a gap
+    if current is not None:
+        # 一万二, 三千五, 1万2: a single trailing digit counts in the unit below the last one
+        if last_unit is not None and width == 1 and not after_zero and last_unit >= 100:
+            current *= Decimal(last_unit) / 10
+        section += current
+    return total + section
+
+
+def _plain(value: Decimal) -> Decimal:
+    """12000.0 → 12000: amounts compare and print without trailing zeros."""
+    return Decimal(int(value)) if value == value.to_integral_value() else value.normalize()
+
+
+def _step(value: Decimal) -> Decimal:
+    """What 多 adds after a number: 80 → 10, 5 → 1, 5000 → 1000, 1.2 → 0.1."""
+    if value != value.to_integral_value():
+        return Decimal(1).scaleb(value.as_tuple().exponent)
+    n, step = int(value), 1
+    while n and n % 10 == 0:
+        n //= 10
+        step *= 10
+    return Decimal(step)

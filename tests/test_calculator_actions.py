@@ -1,0 +1,306 @@
+"""The calculators' actions with real rasa-sdk trackers and dispatcher: one turn, forms that ask
+only what is missing, corrections that change only what they name, cancelling, knowledge
+questions in the middle."""
+from __future__ import annotations
+
+import asyncio
+import json
+
+import pytest
+import yaml
+from rasa_sdk import Tracker
+from rasa_sdk.executor import CollectingDispatcher
+
+from bot import settings
+from tests.conftest import make_tracker
+
+DOMAIN = yaml.safe_load((settings.ROOT / "domain.yml").read_text(encoding="utf-8"))
+SOURCE_DATE = "2019-07-01起施行"
+
+
+def said(text: str, intent: str, confidence: float = 0.95) -> dict:
+    if text.startswith("/"):
+        intent, confidence = text[1:].split("{")[0], 1.0
+    return {"text": text, "intent": {"name": intent, "confidence": confidence}, "entities": []}
+
+
+def tracker(message: dict, slots: dict | None = None, requested: str | None = None,
+            form: str | None = None) -> Tracker:
+    """A tracker after one message, with the slots of earlier turns."""
+    if not slots and not requested:
+        return make_tracker(message["text"], message["intent"]["name"],
+                            message["intent"]["confidence"])
+    values = {name: None for name in DOMAIN["slots"]}
+    values.update(slots or {}, requested_slot=requested)
+    events = [{"event": "user", "text": message["text"], "parse_data": message,
+               "input_channel": "rest"}]
+    return Tracker("citizen", values, message, events, False, None,
+                   {"name": form} if form else {}, "action_listen")
+
+
+def run(action, t: Tracker) -> tuple[dict | None, list[dict]]:
+    """The slots the action sets (None: it set nothing, so Rasa rejects the form) and its
+    messages."""
+    dispatcher = CollectingDispatcher()
+    events = action.run(dispatcher, t, DOMAIN)
+    if asyncio.iscoroutine(events):
+        events = asyncio.run(events)
+    slots = {e["name"]: e["value"] for e in events if e["event"] == "slot"} if events else None
+    return slots, dispatcher.messages
+
+
+@pytest.fixture(scope="module")
+def calc(kb_url):
+    from actions import calculators
+    return calculators
+
+
+def start_and_answer(calc, start, result, message, slots=None):
+    """The start action, then (as the one-turn rule does) the result action on its slots."""
+    set_by_start, _ = run(start(), tracker(message, slots))
+    state = {**(slots or {}), **set_by_start}
+    _, messages = run(result(), tracker(message, state))
+    return set_by_start, state, messages
+
+
+# --- 专利费减 ---------------------------------------------------------------------------------
+def test_eligibility_in_one_turn(calc):
+    slots, _, messages = start_and_answer(
+        calc, calc.ActionStartFeeEligibility, calc.ActionFeeEligibility,
+        said("公司去年应纳税所得额80万，能费减吗", "check_fee_eligibility"))
+    assert slots["calc_next"] == "result" and slots["fee_applicant"] == "enterprise"
+    [reply] = messages
+    text = reply["text"]
+    for part in ("80万元", "低于100万元", "符合专利费减条件", "85%", "70%", "企业所得税年度纳税申报表",
+                 "财税〔2019〕45号", SOURCE_DATE, "估算", "专利业务办理系统"):
+        assert part in text, part
+    assert len(text) <= 320
+    assert [b["title"] for b in reply["buttons"]] == ["算一算专利费", "网上怎么做费减备案"]
+
+
+def test_a_correction_changes_only_what_it_names(calc):
+    first, state, _ = start_and_answer(
+        calc, calc.ActionStartFeeEligibility, calc.ActionFeeEligibility,
+        said("公司去年应纳税所得额80万，能费减吗", "check_fee_eligibility"))
+    slots, _, messages = start_and_answer(
+        calc, calc.ActionStartFeeEligibility, calc.ActionFeeEligibility,
+        said("不对，是120万", "inform"), state)
+    assert slots["fee_applicant"] == "enterprise" and slots["calc_next"] == "result"
+    assert slots["fee_income"]["low"] == "1200000"
+    assert "不符合专利费减条件" in messages[0]["text"]
+    assert "正好100万元也不符合" in messages[0]["text"]
+
+
+def test_exactly_the_threshold_is_not_eligible(calc):
+    _, _, messages = start_and_answer(
+        calc, calc.ActionStartFeeEligibility, calc.ActionFeeEligibility,
+        said("我每个月收入5000整，能不能申请费减", "check_fee_eligibility"))
+    assert "不符合专利费减条件" in messages[0]["text"]
+
+
+def test_joint_application_says_seventy_percent_and_each_must_qualify(calc):
+    _, _, messages = start_and_answer(
+        calc, calc.ActionStartFeeEligibility, calc.ActionFeeEligibility,
+        said("我和同事两个人一起申请，月收入都是4000", "check_fee_eligibility"))
+    text = messages[0]["text"]
+    assert "共同申请，减缴70%" in text and "每个共同申请人都要分别符合条件" in text
+
+
+def test_a_kind_the_sources_do_not_cover_is_said_to_be_unknown(calc):
+    _, _, messages = start_and_answer(
+        calc, calc.ActionStartFeeEligibility, calc.ActionFeeEligibility,
+        said("我是个体户，能费减吗", "check_fee_eligibility"))
+    text = messages[0]["text"]
+    assert "现有资料没有明确说明" in text and "专利业务办理系统" in text
+    assert "符合专利费减条件" not in text
+
+
+def test_what_is_missing_is_asked_by_the_form(calc):
+    slots, _ = run(calc.ActionStartFeeEligibility(),
+                   tracker(said("帮我看看能不能费减", "check_fee_eligibility")))
+    assert slots["calc_next"] == "form"
+    form = calc.ValidateFeeEligibilityForm()
+    step, _ = run(form, tracker(said("个人", "inform"), slots, "fee_applicant",
+                                "fee_eligibility_form"))
+    assert step["fee_applicant"] == "individual" and step["requested_slot"] == "fee_income"
+    state = {**slots, **step}
+    step, _ = run(form, tracker(said("月收入4000", "inform"), state, "fee_income",
+                                "fee_eligibility_form"))
+    assert step["requested_slot"] is None and step["fee_income"]["low"] == "4000"
+    _, messages = run(calc.ActionFeeEligibility(), tracker(said("月收入4000", "inform"),
+                                                           {**state, **step}))
+    assert "符合专利费减条件" in messages[0]["text"]
+
+
+def test_monthly_or_yearly_is_asked_only_when_it_matters(calc):
+    form = calc.ValidateFeeEligibilityForm()
+    state = {"fee_applicant": "individual"}
+    step, _ = run(form, tracker(said("8000", "inform"), state, "fee_income",
+                                "fee_eligibility_form"))
+    assert step["requested_slot"] == "fee_period"
+    state.update(step)
+    step, _ = run(form, tracker(said("每月", "inform"), state, "fee_period",
+                                "fee_eligibility_form"))
+    assert step == {"fee_period": "month", "requested_slot": None}
+    _, messages = run(calc.ActionFeeEligibility(), tracker(said("每月", "inform"),
+                                                           {**state, **step}))
+    assert "不符合" in messages[0]["text"]
+
+
+def test_the_enterprise_income_question_asks_for_taxable_income(calc):
+    _, messages = run(calc.ActionAskFeeIncome(), tracker(
+        said("我们公司", "inform"), {"fee_applicant": "enterprise"}))
+    assert "应纳税所得额" in messages[0]["text"]
+
+
+def test_an_answer_not_understood_is_asked_again_with_an_example(calc):
+    step, messages = run(calc.ValidateFeeEligibilityForm(), tracker(
+        said("嗯嗯", "inform"), {"fee_applicant": "individual"}, "fee_income",
+        "fee_eligibility_form"))
+    assert step == {"fee_income": None, "requested_slot": "fee_income"}
+    assert "例如" in messages[0]["text"] and "算了" in messages[0]["text"]
+
+
+def test_a_knowledge_question_in_the_form_is_left_to_the_rules(calc):
+    step, messages = run(calc.ValidateFeeEligibilityForm(), tracker(
+        said("费减要交什么材料", "ask_fee_reduction", 0.9), {"fee_applicant": "individual"},
+        "fee_income", "fee_eligibility_form"))
+    assert step is None and messages == []
+
+
+def test_cancel_ends_the_form_and_nothing_is_computed(calc):
+    state = {"fee_applicant": "enterprise"}
+    step, _ = run(calc.ValidateFeeEligibilityForm(), tracker(
+        said("算了", "cancel_form"), state, "fee_income", "fee_eligibility_form"))
+    assert step == {"fee_income": None, "requested_slot": None}
+    slots, messages = run(calc.ActionFeeEligibility(), tracker(said("算了", "cancel_form"),
+                                                               {**state, **step}))
+    assert "不算了" in messages[0]["text"]
+    assert all(v is None for v in slots.values())
+
+
+def test_a_correction_naming_nothing_asks_what_is_wrong(calc):
+    state = {"fee_applicant": "enterprise",
+             "fee_income": {"low": "800000", "high": "800000", "said": "80万"}}
+    slots, state, messages = start_and_answer(
+        calc, calc.ActionStartFeeEligibility, calc.ActionFeeEligibility,
+        said("不对", "deny"), state)
+    assert slots["calc_note"] == "unchanged" and slots["calc_next"] == "result"
+    assert "哪里不对" in messages[0]["text"]
+
+
+def test_another_applicant_does_not_inherit_the_last_ones_figures(calc):
+    state = {"fee_applicant": "enterprise", "fee_period": "year",
+             "fee_income": {"low": "800000", "high": "800000", "per": "year", "said": "80万"}}
+    slots, _ = run(calc.ActionStartFeeEligibility(), tracker(
+        said("那我个人收入8000呢", "inform"), state))
+    assert slots["fee_applicant"] == "individual" and slots["fee_period"] is None
+    assert slots["calc_next"] == "form"  # 8000 a month or a year decides it: asked
+
+
+def test_a_corrected_figure_keeps_the_period_said_before(calc):
+    state = {"fee_applicant": "individual", "fee_period": "month",
+             "fee_income": {"low": "4000", "high": "4000", "per": "month", "said": "4000"}}
+    slots, state, messages = start_and_answer(
+        calc, calc.ActionStartFeeEligibility, calc.ActionFeeEligibility,
+        said("不对，是6000", "inform"), state)
+    assert slots["fee_period"] == "month" and "不符合" in messages[0]["text"]
+
+
+def test_a_new_question_starts_afresh(calc):
+    state = {"fee_applicant": "enterprise", "fee_period": "year",
+             "fee_income": {"low": "800000", "high": "800000", "said": "80万"}}
+    slots, _ = run(calc.ActionStartFeeEligibility(), tracker(
+        said("我们是公立医院，能费减吗", "check_fee_eligibility"), state))
+    assert slots["fee_applicant"] == "public_institution" and slots["fee_income"] is None
+    slots, _ = run(calc.ActionStartFeeEligibility(), tracker(
+        said("/check_fee_eligibility", "check_fee_eligibility"), state))
+    assert slots["fee_applicant"] is None and slots["calc_next"] == "form"
+
+
+# --- patent fees ----------------------------------------------------------------------------
+def test_patent_fee_in_one_turn_then_another_type(calc):
+    slots, state, messages = start_and_answer(
+        calc, calc.ActionStartPatentFee, calc.ActionPatentFee,
+        said("发明专利第5年年费多少钱", "calc_patent_fee"))
+    text = messages[0]["text"]
+    for part in ("1200元", "180元", "360元", "85%", "70%", "10年", "财税〔2018〕37号",
+                 "估算", "专利业务办理系统"):
+        assert part in text, part
+    slots, _, messages = start_and_answer(
+        calc, calc.ActionStartPatentFee, calc.ActionPatentFee, said("换成实用新型", "inform"),
+        state)
+    assert (slots["patent_type"], slots["patent_fee_item"], slots["patent_year"]) == \
+        ("utility_model", "annual", 5)
+    assert "实用新型专利年费（第5年）：900元" in messages[0]["text"]
+
+
+def test_patent_form_asks_type_item_year(calc):
+    form = calc.ValidatePatentFeeForm()
+    slots, _ = run(calc.ActionStartPatentFee(), tracker(said("帮我算一下专利费",
+                                                             "calc_patent_fee")))
+    assert slots["calc_next"] == "form"
+    state = dict(slots)
+    for requested, text, expected_next in (("patent_type", "实用新型", "patent_fee_item"),
+                                           ("patent_fee_item", "年费", "patent_year"),
+                                           ("patent_year", "3", None)):
+        step, _ = run(form, tracker(said(text, "inform"), state, requested, "patent_fee_form"))
+        assert step["requested_slot"] == expected_next, text
+        state.update(step)
+    _, messages = run(calc.ActionPatentFee(), tracker(said("3", "inform"), state))
+    assert "600元" in messages[0]["text"] and "90元" in messages[0]["text"]
+
+
+# --- trademark fees -------------------------------------------------------------------------
+def test_trademark_fee_in_one_turn_then_more_classes(calc):
+    _, state, messages = start_and_answer(
+        calc, calc.ActionStartTrademarkFee, calc.ActionTrademarkFee,
+        said("注册3个类别每类12个商品网上申请多少钱", "calc_trademark_fee"))
+    text = messages[0]["text"]
+    for part in ("972元", "3×270", "6×27", "商标网上服务系统", "估算", "2019-07-01"):
+        assert part in text, part
+    assert "纸质申请" not in text  # online was said
+    slots, _, messages = start_and_answer(
+        calc, calc.ActionStartTrademarkFee, calc.ActionTrademarkFee,
+        said("不对，是5个类别", "inform"), state)
+    assert slots["tm_classes"] == 5 and "1620元" in messages[0]["text"]  # 5×270 + 10×27
+
+
+def test_trademark_form_asks_classes_then_goods(calc):
+    form = calc.ValidateTrademarkFeeForm()
+    slots, _ = run(calc.ActionStartTrademarkFee(), tracker(said("帮我算一下商标注册费",
+                                                                "calc_trademark_fee")))
+    assert slots["tm_service"] == "registration" and slots["calc_next"] == "form"
+    state = dict(slots)
+    step, _ = run(form, tracker(said("2个类别", "inform"), state, "tm_classes",
+                                "trademark_fee_form"))
+    assert step == {"tm_classes": 2, "requested_slot": "tm_goods"}
+    state.update(step)
+    step, _ = run(form, tracker(said("每类15个商品", "inform"), state, "tm_goods",
+                                "trademark_fee_form"))
+    assert step == {"tm_goods": [15], "requested_slot": None}
+    _, messages = run(calc.ActionTrademarkFee(), tracker(said("每类15个商品", "inform"),
+                                                         {**state, **step}))
+    text = messages[0]["text"]  # both channels: not said
+    assert "网上申请2×270＋10×27＝810元" in text and "纸质申请2×300＋10×30＝900元" in text
+
+
+def test_renewal_without_classes_is_priced_per_class(calc):
+    _, _, messages = start_and_answer(
+        calc, calc.ActionStartTrademarkFee, calc.ActionTrademarkFee,
+        said("商标续展费用帮我算一下", "calc_trademark_fee"))
+    assert "每个类别" in messages[0]["text"] and "450元" in messages[0]["text"]
+
+
+@pytest.mark.parametrize("text, intent", [
+    ("", "check_fee_eligibility"), ("😀😀😀", "calc_patent_fee"),
+    ("<script>alert(1)</script>商标", "calc_trademark_fee"),
+    ("'; DROP TABLE kb_fee; --", "calc_patent_fee"), ("專利費減 月收入四千", "check_fee_eligibility"),
+    ("x" * 5000, "calc_trademark_fee")])
+def test_odd_messages_start_a_form_or_answer_never_crash(calc, text, intent):
+    start = {"check_fee_eligibility": calc.ActionStartFeeEligibility,
+             "calc_patent_fee": calc.ActionStartPatentFee,
+             "calc_trademark_fee": calc.ActionStartTrademarkFee}[intent]()
+    slots, _ = run(start, tracker(said(text, intent)))
+    assert slots["calc_next"] in ("result", "form")
+    json.dumps(slots)  # slots must travel to Rasa as JSON
