@@ -58,7 +58,7 @@ class Calendar:
     def load(cls, path: Path) -> "Calendar":
         try:
             data = yaml.safe_load(Path(path).read_text(encoding="utf-8")) or {}
-        except (OSError, yaml.YAMLError) as err:
+        except (OSError, ValueError, yaml.YAMLError) as err:  # ValueError: a date like 2031-13-01
             raise CalendarError(f"{path}: cannot read it ({type(err).__name__})") from None
         if not isinstance(data, dict):
             raise CalendarError(f"{path}: expected the keys years, holidays, workdays")

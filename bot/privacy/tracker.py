@@ -16,6 +16,7 @@ context) without the person in it.
 from __future__ import annotations
 
 import json
+import unicodedata
 from dataclasses import dataclass
 
 from sqlalchemy import Column, Float, Integer, MetaData, String, Table, Text, delete, func
@@ -49,12 +50,19 @@ def _exists(url: str) -> bool:
     return inspect(database(url).engine).has_table("events")
 
 
+def _masked(text: str) -> str:
+    """Phone and ID numbers masked; a text without any stays exactly as it was (masking
+    normalises full-width characters, which would change every source line's "：")."""
+    masked = mask_personal(text)
+    return text if masked == unicodedata.normalize("NFKC", text) else masked
+
+
 def redact_event(event: dict, in_form: bool) -> dict:
     """The event without personal data (a new dict; `event` is left as it was)."""
     out = dict(event)
     kind = out.get("event")
     if kind in ("user", "bot") and isinstance(out.get("text"), str):
-        out["text"] = REDACTED if in_form else mask_personal(out["text"])
+        out["text"] = REDACTED if in_form else _masked(out["text"])
         if kind == "user" and isinstance(out.get("parse_data"), dict):
             parse = dict(out["parse_data"])
             parse["text"] = out["text"]
