@@ -80,7 +80,7 @@ def test_unknown_and_disabled_accounts_fail_alike(db):
     assert accounts.sign_in(db, "'; DROP TABLE staff_account; --", "x", IP, T0
                             ).outcome == "failed"
     assert [e.detail for e in entries(db, action="sign_in", result="failed")] == [
-        "unknown account", "account disabled", "unknown account"]
+        "无此账号", "账号已停用", "无此账号"]
 
 
 def test_sessions_end_after_thirty_idle_minutes_and_after_twelve_hours(db):
@@ -92,7 +92,7 @@ def test_sessions_end_after_thirty_idle_minutes_and_after_twelve_hours(db):
         assert accounts.resume(db, signed.token, IP, at) is not None
     assert accounts.resume(db, signed.token, IP, at + dt.timedelta(minutes=31)) is None
     assert accounts.resume(db, signed.token, IP, at) is None  # gone for good
-    assert entries(db, action="sign_out", actor="idler")[-1].detail.startswith("idle")
+    assert entries(db, action="sign_out", actor="idler")[-1].detail == "30分钟无操作，自动退出"
 
     long = accounts.sign_in(db, "idler", PASSWORD, IP, T0)
     at = T0
@@ -131,7 +131,7 @@ def test_administrators_cannot_lock_everyone_out(db):
     with pytest.raises(AccountError, match="最后一个管理员"):
         accounts.administer(db, boss, second.account_id, active=False)
     assert [e.detail for e in entries(db, action="account", target="onlyadmin")][-1] == \
-        "role admin → auditor"
+        "角色：管理员 → 审计"
 
 
 def test_reset_and_disable_end_sessions_and_tokens(db):

@@ -57,8 +57,8 @@ def test_what_staff_do_is_recorded_with_time_person_ip_and_result(portal, db):
     assert all(e.ip == "127.0.0.1" and e.at > started for e in rows)
     assert all(e.role == "agent" for e in rows[1:])
     assert rows[2].target == rows[3].target == lead.ticket
-    assert rows[3].detail == "new → accepted; note added"  # the note's words are not here
-    assert rows[5].detail.endswith("cases; status=accepted")
+    assert rows[3].detail == "新登记 → 已受理；加了备注"  # the note's words are not here
+    assert rows[5].detail.endswith("件；筛选：status=accepted")
     dump = " ".join(f"{e.target} {e.detail}" for e in rows)
     assert "13955556666" not in dump and "钱女士" not in dump
 
@@ -71,7 +71,7 @@ def test_account_changes_are_recorded(portal, db):
     client.post("/staff/admin/accounts", {"username": new, "display_name": "新人",
                                           "role": "agent"})
     assert [(e.action, e.target, e.detail) for e in trail(db, admin)
-            if e.action == "account"] == [("account", new, "created, role agent")]
+            if e.action == "account"] == [("account", new, "新建，角色：坐席")]
 
 
 def test_the_database_refuses_changes_and_early_deletions(tmp_path):

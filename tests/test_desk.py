@@ -157,7 +157,7 @@ def test_the_export_has_every_field_defuses_formulas_and_is_audited(agent, db, f
     with db.session() as s:
         detail = s.execute(select(AuditEntry.detail).where(AuditEntry.action == "export")
                            .order_by(AuditEntry.id.desc()).limit(1)).scalar()
-    assert detail == "3 cases; category=lead since=2025-03-03 until=2025-03-09"
+    assert detail == "3件；筛选：category=lead since=2025-03-03 until=2025-03-09"
 
 
 def test_the_api_does_the_same_with_a_personal_token(portal, db, filed):

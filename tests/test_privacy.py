@@ -81,10 +81,9 @@ def test_a_deletion_leaves_nothing_findable(world):
     who = subject.Who.parse("", PHONE)
     subject.erase(db, tracker_url, TEST_ACTOR, who, DUE, "申请单 2026-001，身份证核验 13912345678")
     again = subject.find(db, tracker_url, TEST_ACTOR, who, DUE)
-    assert again.counts() == ("0 cases, 0 conversations, 0 ratings, 0 WeChat rows, "
-                              "0 unanswered questions")
+    assert again.counts() == "0件线索/回电，0段对话，0条评价，0条微信记录，0条未答问题"
     assert subject.find(db, tracker_url, TEST_ACTOR, subject.Who.parse(lead, ""), DUE
-                        ).counts().startswith("0 cases, 0 conversations")
+                        ).counts().startswith("0件线索/回电，0段对话")
     assert NAME not in dump(tracker_url, openid) and dump(tracker_url, openid) == "[]"
     with db.session() as s:  # every table of the application, as text
         for table in ("lead", "callback_request", "case_note", "answer_rating",
@@ -94,7 +93,7 @@ def test_a_deletion_leaves_nothing_findable(world):
         assert s.execute(select(AnswerRating.sender)).scalars().all() == ["someone"]
         deletion = s.execute(select(AuditEntry).where(AuditEntry.action == "privacy_delete")
                              ).scalar_one()
-    assert deletion.detail.startswith("phone 139****5678: 2 cases, ")  # earlier tests' talks too
+    assert deletion.detail.startswith("电话 139****5678：2件线索/回电，")
     other_case = subject.find(db, tracker_url, TEST_ACTOR, subject.Who.parse(other, ""), DUE)
     assert [c.ticket for c in other_case.cases] == [other]  # the other citizen is untouched
 

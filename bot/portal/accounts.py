@@ -22,6 +22,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import (Boolean, Column, DateTime, ForeignKey, Integer, String, func, select,
                         update)
 
+from bot.leads.workdays import BEIJING
 from bot.portal import sessions
 from bot.portal.audit import Actor, record
 from bot.portal.roles import ROLES
@@ -152,22 +153,22 @@ def sign_in(db: Database, username: str, password: str, ip: str | None,
         if account is None or not account.active:
             _verify(_DUMMY, password)
             record(s, None, "sign_in", "failed", username=username or "-", ip=ip, now=now,
-                   detail="unknown account" if account is None else "account disabled")
+                   detail="无此账号" if account is None else "账号已停用")
             return SignIn("failed")
         if account.locked_until and account.locked_until > now:
             record(s, None, "sign_in", "locked", username=username, ip=ip, now=now,
-                   detail=f"locked until {account.locked_until:%H:%M} UTC")
+                   detail=f"锁定至 {account.locked_until + BEIJING:%H:%M}（北京时间）")
             return SignIn("locked", locked_until=account.locked_until)
         if not _verify(account.password_hash, password):
             account.failed_logins += 1
             if account.failed_logins >= LOCK_AFTER:
                 account.failed_logins, account.locked_until = 0, now + LOCK_FOR
                 record(s, None, "sign_in", "locked", username=username, ip=ip, now=now,
-                       detail=f"{LOCK_AFTER} failures: locked for "
-                              f"{int(LOCK_FOR.total_seconds() // 60)} minutes")
+                       detail=f"连续{LOCK_AFTER}次失败，锁定"
+                              f"{int(LOCK_FOR.total_seconds() // 60)}分钟")
                 return SignIn("locked", locked_until=account.locked_until)
             record(s, None, "sign_in", "failed", username=username, ip=ip, now=now,
-                   detail=f"wrong password ({account.failed_logins} of {LOCK_AFTER})")
+                   detail=f"密码错误（连续第{account.failed_logins}次，{LOCK_AFTER}次锁定）")
             return SignIn("failed")
         if _hasher.check_needs_rehash(account.password_hash):
             account.password_hash = _hasher.hash(password)
@@ -191,7 +192,7 @@ def resume(db: Database, token: str, ip: str | None,
         account = s.get(StaffAccount, found.account_id)
         reason = sessions.ended(found, now)
         if reason is None and not (account and account.active):
-            reason = "account disabled"
+            reason = "账号已停用"
         if reason is not None:
             sessions.remove(s, session_id)
             if account is not None:
@@ -217,7 +218,7 @@ def change_password(db: Database, actor: Actor, current: str, new: str,
         account = s.get(StaffAccount, actor.account_id, with_for_update=True)
         if not _verify(account.password_hash, current or ""):
             record(s, actor, "password", "failed", target=account.username,
-                   detail="wrong current password", now=now)
+                   detail="当前密码错误", now=now)
             raise AccountError("当前密码不正确。")
         if current == new:
             raise AccountError("新密码不能与当前密码相同。")
@@ -254,7 +255,8 @@ def create(db: Database, actor: Actor, username: str, display_name: str, role: s
                            password_hash=_hasher.hash(initial), password_changed_at=now,
                            must_change_password=password is None, failed_logins=0,
                            active=True, created_at=now))
-        record(s, actor, "account", target=username, detail=f"created, role {role}", now=now)
+        record(s, actor, "account", target=username, detail=f"新建，角色：{ROLES[role]}",
+               now=now)
     return initial
 
 
@@ -283,20 +285,20 @@ def administer(db: Database, actor: Actor, account_id: int, *, role: str | None 
                 raise AccountError("不能修改自己的角色。")
             if account.role == "admin" and account.active and _active_admins(s) <= 1:
                 raise AccountError("这是最后一个管理员账号，不能改为其他角色。")
-            changes.append(f"role {account.role} → {role}")
+            changes.append(f"角色：{ROLES[account.role]} → {ROLES[role]}")
             account.role = role
         if active is not None and active != account.active:
             if own and not active:
                 raise AccountError("不能停用自己的账号。")
             if not active and account.role == "admin" and _active_admins(s) <= 1:
                 raise AccountError("这是最后一个管理员账号，不能停用。")
-            changes.append("enabled" if active else "disabled")
+            changes.append("启用" if active else "停用")
             account.active = active
             if not active:
                 sessions.remove_all(s, account.id)
         if unlock and (account.locked_until or account.failed_logins):
             account.locked_until, account.failed_logins = None, 0
-            changes.append("unlocked")
+            changes.append("解锁")
         password = None
         if reset_password:
             password = temporary_password()
@@ -304,15 +306,15 @@ def administer(db: Database, actor: Actor, account_id: int, *, role: str | None 
             account.password_changed_at, account.must_change_password = now, True
             account.locked_until, account.failed_logins = None, 0
             sessions.remove_all(s, account.id)
-            changes.append("password reset")
+            changes.append("重置密码")
         if revoke_tokens:
             revoked = s.execute(update(StaffToken).where(
                 StaffToken.account_id == account.id, StaffToken.revoked_at.is_(None))
                 .values(revoked_at=now).execution_options(synchronize_session=False)).rowcount
-            changes.append(f"{revoked} API tokens revoked")
+            changes.append(f"吊销{revoked}个API令牌")
         if not changes:
             raise AccountError("没有需要修改的内容。")
-        record(s, actor, "account", target=account.username, detail="; ".join(changes), now=now)
+        record(s, actor, "account", target=account.username, detail="；".join(changes), now=now)
     return password
 
 
@@ -344,7 +346,7 @@ def create_token(db: Database, actor: Actor, label: str,
         s.add(StaffToken(account_id=actor.account_id, label=label, token_hash=hash_token(token),
                          prefix=token[:len(TOKEN_PREFIX) + 4], created_at=now,
                          expires_at=now + TOKEN_LIFETIME))
-        record(s, actor, "token", target=actor.username, detail=f"created {label!r}", now=now)
+        record(s, actor, "token", target=actor.username, detail=f"新建：{label}", now=now)
     return token
 
 
@@ -363,7 +365,7 @@ def revoke_token(db: Database, actor: Actor, token_id: int,
             raise AccountError("没有这个令牌。")
         if row.revoked_at is None:
             row.revoked_at = now
-            record(s, actor, "token", target=actor.username, detail=f"revoked {row.label!r}",
+            record(s, actor, "token", target=actor.username, detail=f"吊销：{row.label}",
                    now=now)
 
 

@@ -113,5 +113,5 @@ def search(db: Database, query: Query, reader: Actor, limit: int = 100, offset: 
             rows = rows.limit(limit).offset(offset)
         found = s.execute(rows).scalars().all()
         record(s, reader, "export" if export else "audit_search", target="audit_log",
-               detail=f"{len(found)} entries; {query.describe()}")
+               detail=f"{len(found)}条；筛选：{query.describe()}")
         return total, found

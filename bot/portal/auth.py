@@ -20,7 +20,7 @@ from sanic.request import Request
 from bot.portal import accounts
 from bot.portal.audit import Actor, record
 from bot.portal.pages import blocking, render
-from bot.portal.roles import allowed
+from bot.portal.roles import PERMISSION_LABELS, ROLES, allowed
 
 COOKIE = "gz_staff"
 PASSWORD_PAGE = "/staff/password"
@@ -94,12 +94,13 @@ def page(permission: str | None = None, password_page: bool = False):
                 return render(request, "expired.html", status=403)
             request.ctx.actor = actor
             if request.method == "POST" and not csrf_ok(request, actor):
-                await _deny(request, actor, "form without a valid CSRF token")
+                await _deny(request, actor, "表单没有有效的CSRF令牌或来自其他网站")
                 return render(request, "expired.html", status=403)
             if actor.must_change_password and not password_page:
                 return response.redirect(PASSWORD_PAGE, status=303)
             if permission and not allowed(actor.role, permission):
-                await _deny(request, actor, f"role {actor.role} lacks {permission}")
+                await _deny(request, actor, f"角色“{ROLES.get(actor.role, actor.role)}”"
+                                            f"没有“{PERMISSION_LABELS[permission]}”权限")
                 return render(request, "forbidden.html", status=403)
             return await handler(request, *args, **kwargs)
         return wrapper
@@ -121,7 +122,8 @@ def api(permission: str):
                                                "(Authorization: Bearer gzs_…)"}, status=401)
             request.ctx.actor = actor
             if not allowed(actor.role, permission):
-                await _deny(request, actor, f"role {actor.role} lacks {permission}")
+                await _deny(request, actor, f"角色“{ROLES.get(actor.role, actor.role)}”"
+                                            f"没有“{PERMISSION_LABELS[permission]}”权限")
                 return response.json({"error": f"the role {actor.role} may not do this"},
                                      status=403)
             return await handler(request, *args, **kwargs)

@@ -128,18 +128,19 @@ def change_case(db: Database, actor: Actor, ticket: str, status: str | None, not
         before = cases.get(s, ticket, due)
         case = cases.change(s, ticket, status, note, actor.label, due, now)
         if case is not None:
-            moved = f"{before.status} → {case.status}" if case.status != before.status else \
-                f"stays {case.status}"
+            labels = cases.STATUS_LABELS
+            moved = (f"{labels[before.status]} → {labels[case.status]}"
+                     if case.status != before.status else f"状态不变（{labels[case.status]}）")
             # the note's words stay in the case's history, which expires with the case
             record(s, actor, "status", target=ticket, detail=moved + (
-                "; note added" if (note or "").strip() else ""), now=now)
+                "；加了备注" if (note or "").strip() else ""), now=now)
         return case
 
 
 def export_cases(db: Database, actor: Actor, flt: Filter, due: Deadlines) -> list[cases.Case]:
     with db.transaction() as s:
         rows = cases.export(s, flt, due)
-        record(s, actor, "export", target="cases", detail=f"{len(rows)} cases; {flt.describe()}")
+        record(s, actor, "export", target="cases", detail=f"{len(rows)}件；筛选：{flt.describe()}")
         return rows
 
 

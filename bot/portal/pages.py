@@ -24,7 +24,9 @@ TEMPLATES = Path(__file__).resolve().parent / "templates"
 CSP = ("default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
        "form-action 'self'; base-uri 'none'; frame-ancestors 'none'")
 HEADERS = {"Content-Security-Policy": CSP, "X-Frame-Options": "DENY",
-           "Referrer-Policy": "no-referrer", "Cache-Control": "no-store"}
+           # same-origin, not no-referrer: with no-referrer browsers send "Origin: null" on form
+           # posts, and the origin check (auth.same_origin) needs the real one
+           "Referrer-Policy": "same-origin", "Cache-Control": "no-store"}
 # The menu: a link shows when the person's role has the permission.
 NAV = [("/staff/desk", "cases"), ("/staff/lookup", "lookup"), ("/staff/unanswered", "review"),
        ("/staff/admin/accounts", "accounts"), ("/staff/admin/settings", "settings"),

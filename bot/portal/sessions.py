@@ -51,9 +51,9 @@ def load(s: Session, sid: str) -> StaffSession | None:
 def ended(row: StaffSession, now: dt.datetime) -> str | None:
     """Why the session is over, or None while it lasts."""
     if now - row.last_seen_at > IDLE:
-        return "idle for more than 30 minutes"
+        return "30分钟无操作，自动退出"
     if now - row.created_at > LIFETIME:
-        return "session older than 12 hours"
+        return "登录已超过12小时，自动退出"
     return None
 
 

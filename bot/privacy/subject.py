@@ -53,9 +53,9 @@ class Who:
 
     def describe(self) -> str:
         """For the audit log: never the full number."""
-        parts = ([f"ticket {self.ticket}"] if self.ticket else []) + \
-                ([f"phone {mask_phone(self.phone)}"] if self.phone else [])
-        return ", ".join(parts)
+        parts = ([f"编号 {self.ticket}"] if self.ticket else []) + \
+                ([f"电话 {mask_phone(self.phone)}"] if self.phone else [])
+        return "，".join(parts)
 
 
 @dataclass
@@ -69,9 +69,9 @@ class Found:
     unanswered: list[dict] = field(default_factory=list)
 
     def counts(self) -> str:
-        return (f"{len(self.cases)} cases, {len(self.senders)} conversations, "
-                f"{len(self.ratings)} ratings, {len(self.wechat)} WeChat rows, "
-                f"{len(self.unanswered)} unanswered questions")
+        return (f"{len(self.cases)}件线索/回电，{len(self.senders)}段对话，"
+                f"{len(self.ratings)}条评价，{len(self.wechat)}条微信记录，"
+                f"{len(self.unanswered)}条未答问题")
 
     def as_json(self) -> str:
         """The export a citizen receives (art. 45: a copy of their data)."""
@@ -133,7 +133,7 @@ def find(db: Database, tracker_url: str, actor: Actor, who: Who, deadlines: Dead
     with db.transaction() as s:
         found = _collect(s, tracker_url, who, deadlines)
         record(s, actor, "privacy_export" if export else "privacy_find",
-               target=who.ticket or mask_phone(who.phone), detail=f"{who.describe()}: "
+               target=who.ticket or mask_phone(who.phone), detail=f"{who.describe()}："
                f"{found.counts()}")
     return found
 
@@ -161,14 +161,14 @@ def erase(db: Database, tracker_url: str, actor: Actor, who: Who, deadlines: Dea
             s.execute(delete(UnansweredQuestion).where(texts)
                       .execution_options(synchronize_session=False))
         record(s, actor, "privacy_delete", target=who.ticket or mask_phone(who.phone),
-               detail=f"{who.describe()}: {found.counts()}; reason: "
+               detail=f"{who.describe()}：{found.counts()}；申请说明："
                       f"{mask_personal(reason)[:150]}")
     try:
         tracker.delete_senders(tracker_url, found.senders)
     except Exception as err:
         with db.transaction() as s:
             record(s, actor, "privacy_delete", "failed", target=who.ticket or
-                   mask_phone(who.phone), detail=f"conversations not deleted: "
-                   f"{type(err).__name__}; repeat the request")
+                   mask_phone(who.phone), detail=f"对话记录未能删除（"
+                   f"{type(err).__name__}），请再提交一次删除")
         raise
     return found
