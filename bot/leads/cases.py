@@ -162,6 +162,11 @@ class Case:
     def phone_masked(self) -> str:
         return mask_phone(self.phone) if self.phone else ""
 
+    def listed(self) -> Listed:
+        return Listed(self.category, self.ticket, self.status, self.kind, self.county,
+                      self.channel, self.created_at, self.updated_at, self.phone_masked,
+                      self.due, self.overdue)
+
 
 def _columns(model, category: str):
     lead = category == "lead"

@@ -14,6 +14,7 @@ from __future__ import annotations
 import datetime as dt
 
 from sanic import Blueprint, response
+from sanic.exceptions import InvalidUsage
 from sanic.request import Request
 
 from bot.leads import cases
@@ -112,7 +113,7 @@ async def view(request: Request, ticket: str):
 async def change_status(request: Request, ticket: str):
     try:
         body = request.json if request.body else None
-    except Exception:  # Sanic raises its own error type for bad JSON
+    except InvalidUsage:  # not JSON
         body = None
     if not isinstance(body, dict):
         return response.json({"error": 'send JSON: {"status": …, "note": …}'}, status=400)
@@ -130,6 +131,4 @@ async def change_status(request: Request, ticket: str):
         return response.json({"error": str(err)}, status=409)
     if case is None:
         return response.json({"error": "no such case"}, status=404)
-    return response.json(listed(cases.Listed(
-        case.category, case.ticket, case.status, case.kind, case.county, case.channel,
-        case.created_at, case.updated_at, case.phone_masked, case.due, case.overdue)))
+    return response.json(listed(case.listed()))

@@ -197,12 +197,12 @@ def downgrade() -> None:
         op.execute("DROP TRIGGER IF EXISTS audit_log_no_truncate ON audit_log")
         op.execute("DROP FUNCTION IF EXISTS audit_log_guard()")
     op.create_table('lead_audit',
-    sa.Column('id', sa.INTEGER(), nullable=False),
-    sa.Column('at', sa.DATETIME(), nullable=False),
-    sa.Column('staff', sa.VARCHAR(length=64), nullable=False),
-    sa.Column('action', sa.VARCHAR(length=16), nullable=False),
-    sa.Column('ticket', sa.VARCHAR(length=24), nullable=True),
-    sa.Column('detail', sa.VARCHAR(length=400), nullable=True),
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('at', sa.DateTime(), nullable=False),
+    sa.Column('staff', sa.String(length=64), nullable=False),
+    sa.Column('action', sa.String(length=16), nullable=False),
+    sa.Column('ticket', sa.String(length=24), nullable=True),
+    sa.Column('detail', sa.String(length=400), nullable=True),
     sa.PrimaryKeyConstraint('id', name='pk_lead_audit')
     )
     with op.batch_alter_table('lead_audit', schema=None) as batch_op:
