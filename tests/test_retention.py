@@ -13,7 +13,7 @@ import uuid
 
 import pytest
 import yaml
-from sqlalchemy import func, select, text
+from sqlalchemy import select
 
 from bot import settings
 from bot.channels.wechat_store import WeChatMessage, WeChatOption
