@@ -1,5 +1,7 @@
 # make run   — set up, build the knowledge base, train if needed, start everything on localhost
 # make test  — the whole suite, from the same state
+# make prod-up / prod-down — the production shape (PostgreSQL, Redis, nginx, replicas) on this machine
+# make test-prod — installs and starts that shape, tests it, validates the Kubernetes manifests
 SHELL := /bin/bash
 .DEFAULT_GOAL := run
 VENV := .venv
@@ -9,7 +11,7 @@ export TF_CPP_MIN_LOG_LEVEL := 2
 export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 export PYTHONPATH := $(CURDIR)
 
-.PHONY: run test kb train shell venv bench lock clean
+.PHONY: run test test-prod prod-up prod-down kb train shell venv bench lock clean
 
 $(VENV)/installed: requirements.txt bot/launcher/find_python.sh
 	@set -e; \
@@ -41,10 +43,23 @@ shell: train
 
 test: train
 	$(PY) -m bot validate
-	$(PY) -m pytest tests -q
+	$(PY) -m pytest tests -q --ignore=tests/prod
 	$(PY) -m bot nlu-report tests/nlu/heldout.yml
 	$(PY) -m rasa test core --model var/models/ganzhou-ip.tar.gz --stories tests/test_stories.yml --e2e \
 	  --endpoints endpoints.yml --out var/results/core --fail-on-prediction-errors
+
+# Installs Debian's postgresql, redis-server and nginx when missing (apt, as root: fails and
+# says so where that is impossible), starts the shape in a temporary folder, tests it, stops it.
+test-prod: train
+	$(PY) -m bot prod install
+	$(PY) -m bot prod manifests
+	$(PY) -m pytest tests/prod -q
+
+prod-up: train
+	$(PY) -m bot prod up
+
+prod-down: venv
+	$(PY) -m bot prod down
 
 bench: train
 	$(PY) bench/latency.py
@@ -52,6 +67,7 @@ bench: train
 	$(PY) bench/wechat.py
 	$(PY) bench/pipeline.py
 	$(PY) bench/leads.py
+	$(PY) bench/load.py
 
 lock: venv
 	$(PY) -m pip freeze --exclude-editable | grep -v '@ file' \

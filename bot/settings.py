@@ -167,6 +167,15 @@ ACTION_ENDPOINT_URL = os.environ.get(
     "ACTION_ENDPOINT_URL", f"http://127.0.0.1:{ACTIONS_PORT}/webhook"
 )
 
+# The production shape on one machine (bot/deploy, `make prod-up`): PostgreSQL, Redis, nginx,
+# two Rasa and two action servers, the portal and the forwarder, with their data under PROD_DIR.
+# Citizens reach PROD_PUBLIC_PORT; staff PROD_INTERNAL_PORT (bind it to the office network only);
+# the servers behind nginx take the ports from PROD_PORT_BASE on, on loopback.
+PROD_DIR = Path(os.environ.get("PROD_DIR", VAR_DIR / "prod")).resolve()
+PROD_PUBLIC_PORT = int(os.environ.get("PROD_PUBLIC_PORT", "8080"))
+PROD_INTERNAL_PORT = int(os.environ.get("PROD_INTERNAL_PORT", "8081"))
+PROD_PORT_BASE = int(os.environ.get("PROD_PORT_BASE", "18000"))
+
 WECHAT_KEYS = {"token": "WECHAT_TOKEN", "app_id": "WECHAT_APP_ID",
                "app_secret": "WECHAT_APP_SECRET", "encoding_aes_key": "WECHAT_AES_KEY",
                "api_base": "WECHAT_API_BASE", "reply_timeout": "WECHAT_REPLY_TIMEOUT"}

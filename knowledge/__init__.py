@@ -33,9 +33,11 @@ def __getattr__(name: str):
 def without_tensorflow() -> None:
     """spaCy's thinc imports TensorFlow whenever it is installed. Rasa needs it; the action
     server, the portal and the staff commands do not: blocking it before spaCy loads saves
-    them ~2 s of start-up and several hundred MB. Call it at a process's entry point, before
-    anything imports spaCy (it does nothing once TensorFlow is in)."""
+    them ~2 s of start-up and several hundred MB. thinc's optional h5py (Keras weights) goes
+    with it: 11 MB. Call it at a process's entry point, before anything imports spaCy (it does
+    nothing once they are in)."""
     sys.modules.setdefault("tensorflow", None)
+    sys.modules.setdefault("h5py", None)
 
 
 def open(url: str, data_dir: Path,  # noqa: A001 (the library's front door, like io.open)

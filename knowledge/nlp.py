@@ -10,9 +10,11 @@ import jieba
 import spacy
 from spacy.language import Language
 
+from knowledge import jieba_dictionary
 from knowledge.text import normalise, to_simplified
 
 jieba.setLogLevel(60)  # jieba prints its start-up chatter through logging otherwise
+jieba_dictionary.install()  # before anything here makes jieba load its 90 MB dict
 
 Pattern = dict  # {"label": kind, "pattern": variant, "id": canonical}
 

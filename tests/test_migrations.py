@@ -56,8 +56,8 @@ def test_a_model_change_without_a_migration_is_caught(tmp_path):
     assert [d[0] for d in diff] == ["add_table"]
 
 
-def test_two_processes_starting_together_migrate_once(tmp_path):
-    url = f"sqlite:///{tmp_path / 'race.db'}"
+def migrate_twice_at_once(url: str) -> list[str]:
+    """`python -m bot migrate` started twice at the same moment; what each printed."""
     env = settings.child_env(DATABASE_URL=url)
     procs = [subprocess.Popen([sys.executable, "-m", "bot", "migrate"], cwd=settings.ROOT,
                               env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
@@ -67,6 +67,12 @@ def test_two_processes_starting_together_migrate_once(tmp_path):
     with create_engine(url, future=True).connect() as conn:
         assert conn.execute(text("SELECT count(*) FROM alembic_version")).scalar() == 1
     assert differences(url) == []
+    return sorted(out.strip() for out, _ in results)
+
+
+def test_two_processes_starting_together_migrate_once(tmp_path):
+    said = migrate_twice_at_once(f"sqlite:///{tmp_path / 'race.db'}")
+    assert said[0].startswith("already at revision") and said[1].startswith("migrated from")
 
 
 def test_a_database_made_before_migrations_is_refused_not_half_recreated(tmp_path):
@@ -92,4 +98,22 @@ def test_postgresql_gets_exactly_the_models_schema():
     finally:
         with engine.begin() as conn:
             conn.execute(text("DROP SCHEMA IF EXISTS migration_test CASCADE"))
+        engine.dispose()
+
+
+@pytest.mark.skipif(not POSTGRES, reason="TEST_POSTGRES_URL not set (make test-prod sets it)")
+def test_two_processes_starting_together_migrate_postgresql_once():
+    """The advisory lock: the second waits for the first, then finds nothing to do."""
+    engine = create_engine(POSTGRES, future=True)
+    with engine.begin() as conn:
+        conn.execute(text("DROP SCHEMA IF EXISTS migration_race CASCADE"))
+        conn.execute(text("CREATE SCHEMA migration_race"))
+    url = POSTGRES + ("&" if "?" in POSTGRES else "?") + \
+        "options=-csearch_path%3Dmigration_race"
+    try:
+        said = migrate_twice_at_once(url)
+        assert said[0].startswith("already at revision") and said[1].startswith("migrated from")
+    finally:
+        with engine.begin() as conn:
+            conn.execute(text("DROP SCHEMA IF EXISTS migration_race CASCADE"))
         engine.dispose()

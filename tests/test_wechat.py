@@ -2,41 +2,34 @@
 
 The live tests play WeChat's part with their own implementation of the protocol (signing,
 AES envelope, XML), and a local fake of WeChat's API (token and customer-service endpoints)
-stands in for api.weixin.qq.com, counting what it receives. Nothing leaves the machine.
+stands in for api.weixin.qq.com, counting what it receives (both in tests/wechat_side.py).
+Nothing leaves the machine.
 """
 from __future__ import annotations
 
-import contextlib
-
 import asyncio
 import base64
+import contextlib
 import hashlib
 import json
 import os
 import secrets
-import struct
-import threading
 import time
-import xml.etree.ElementTree as ET
 from concurrent.futures import ThreadPoolExecutor
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import SimpleNamespace
-from urllib.parse import parse_qs, urlsplit
 
 import pytest
 import requests
-from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
 from sqlalchemy import create_engine, text
 
-from bot.channels import wechat
+from bot.channels import inbound, wechat
 from bot.channels import wechat_crypto as wx
 from bot.channels.wechat import WeChatInput, render
 from bot.channels.wechat_store import WeChatStore
 from bot.launcher.servers import Ports, servers
 from bot.launcher.train import model_path
-TOKEN = "ganzhou-test-token"
-AES_KEY = base64.b64encode(secrets.token_bytes(32)).decode().rstrip("=")  # 43 characters
-ACCOUNT = "gh_ganzhou_ip"  # the official account's own id: ToUserName of what users send
+from tests.wechat_side import (ACCOUNT, AES_KEY, TOKEN, FakeWeChatAPI, WeChatSide, aes_decrypt,
+                               new_user, reply_text, sha1_sorted, xml_fields)
 
 # -- the protocol helpers alone -----------------------------------------------------------
 # Published test vectors of WeChat's safe mode (the ones every SDK's tests use).
@@ -177,10 +170,12 @@ def _handle(channel, bot, msg_id: str) -> str | None:
     async def run():
         reply = await channel._handle({"FromUserName": "oUnit", "ToUserName": ACCOUNT,
                                        "MsgType": "text", "Content": "问", "MsgId": msg_id}, bot)
-        while channel._tasks:  # the background sends
+        while channel._tasks:  # slow turns still running
             await asyncio.gather(*list(channel._tasks))
         return reply
-    return asyncio.run(run())
+    reply = asyncio.run(run())
+    channel.deliver_now()  # what the server's sender does next: the outbox's due messages
+    return reply
 
 
 def test_long_answer_first_part_passive_rest_by_api(db, monkeypatch):
@@ -209,82 +204,22 @@ def test_turn_past_the_deadline_is_sent_by_api(db, monkeypatch):
     assert channel.store.claim("unit-2").state == "pushed"
 
 
-# -- WeChat's side, written independently of the channel ----------------------------------
-def sha1_sorted(*parts: str) -> str:
-    return hashlib.sha1("".join(sorted(parts)).encode()).hexdigest()
+def test_overlong_text_is_answered_without_a_turn(db, monkeypatch):
+    channel, sent = _unit_channel(monkeypatch)
+    turns = []
 
+    async def bot(message):
+        turns.append(message.text)
 
-def aes_encrypt(key43: str, app_id: str, message: str) -> str:
-    key = base64.b64decode(key43 + "=")
-    body = message.encode()
-    plain = secrets.token_bytes(16) + struct.pack(">I", len(body)) + body + app_id.encode()
-    pad = 32 - len(plain) % 32
-    enc = Cipher(algorithms.AES(key), modes.CBC(key[:16])).encryptor()
-    return base64.b64encode(enc.update(plain + bytes([pad]) * pad) + enc.finalize()).decode()
-
-
-def aes_decrypt(key43: str, encrypted: str) -> tuple[str, str]:
-    key = base64.b64decode(key43 + "=")
-    dec = Cipher(algorithms.AES(key), modes.CBC(key[:16])).decryptor()
-    plain = dec.update(base64.b64decode(encrypted)) + dec.finalize()
-    plain = plain[:-plain[-1]]
-    length = struct.unpack(">I", plain[16:20])[0]
-    return plain[20:20 + length].decode(), plain[20 + length:].decode()
-
-
-def xml_fields(body: str) -> dict[str, str]:
-    return {c.tag: c.text or "" for c in ET.fromstring(body)}
-
-
-class WeChatSide:
-    """Sends what WeChat's servers send to the account's URL."""
-
-    def __init__(self, base: str, app_id: str) -> None:
-        self.url = f"{base}/webhooks/wechat/webhook"
-        self.app_id = app_id
-
-    @staticmethod
-    def query(timestamp: int | None = None, token: str = TOKEN) -> dict:
-        ts, nonce = str(timestamp or int(time.time())), str(secrets.randbelow(10**9))
-        return {"timestamp": ts, "nonce": nonce, "signature": sha1_sorted(token, ts, nonce),
-                "openid": "ignored-by-the-channel"}
-
-    @staticmethod
-    def message(openid: str, kind: str, msg_id: str | None = None, **fields: str) -> str:
-        parts = [f"<ToUserName><![CDATA[{ACCOUNT}]]></ToUserName>",
-                 f"<FromUserName><![CDATA[{openid}]]></FromUserName>",
-                 f"<CreateTime>{fields.pop('CreateTime', int(time.time()))}</CreateTime>",
-                 f"<MsgType><![CDATA[{kind}]]></MsgType>"]
-        parts += [f"<{k}><![CDATA[{v}]]></{k}>" for k, v in fields.items()]
-        if msg_id:
-            parts.append(f"<MsgId>{msg_id}</MsgId>")
-        return "<xml>" + "".join(parts) + "</xml>"
-
-    def post(self, body: str, timestamp: int | None = None, safe: bool = False,
-             app_id: str | None = None, bad_msg_signature: bool = False) -> requests.Response:
-        params = self.query(timestamp)
-        if safe:
-            encrypted = aes_encrypt(AES_KEY, app_id or self.app_id, body)
-            params["encrypt_type"] = "aes"
-            params["msg_signature"] = sha1_sorted(
-                TOKEN, params["timestamp"], params["nonce"],
-                encrypted + ("x" if bad_msg_signature else ""))
-            body = (f"<xml><ToUserName><![CDATA[{ACCOUNT}]]></ToUserName>"
-                    f"<Encrypt><![CDATA[{encrypted}]]></Encrypt></xml>")
-        return requests.post(self.url, params=params, data=body.encode(), timeout=30,
-                             headers={"Content-Type": "text/xml"})
-
-    def say(self, openid: str, content: str, msg_id: str | None = None, **kw) -> requests.Response:
-        msg_id = msg_id or str(secrets.randbelow(10**18))
-        return self.post(self.message(openid, "text", msg_id, Content=content), **kw)
-
-
-def reply_text(r: requests.Response, openid: str) -> str:
-    assert r.status_code == 200, r.text
-    fields = xml_fields(r.text)
-    assert fields["ToUserName"] == openid and fields["FromUserName"] == ACCOUNT
-    assert fields["MsgType"] == "text" and len(fields["Content"].encode()) <= 2048
-    return fields["Content"]
+    async def run(content: str):
+        return await channel._handle({"FromUserName": "oLong", "ToUserName": ACCOUNT,
+                                      "MsgType": "text", "Content": content,
+                                      "MsgId": secrets.token_hex(6)}, bot)
+    assert asyncio.run(run("专" * 100_000)) == inbound.TOO_LONG
+    assert asyncio.run(run("专" * (inbound.MAX_CHARS + 1))) == inbound.TOO_LONG
+    assert turns == [] and sent == []
+    asyncio.run(run("专" * inbound.MAX_CHARS))
+    assert turns == ["专" * inbound.MAX_CHARS]
 
 
 def user_turns(openid: str) -> int:
@@ -292,87 +227,6 @@ def user_turns(openid: str) -> int:
     with create_engine(os.environ["TRACKER_DB_URL"]).connect() as conn:
         return conn.execute(text("SELECT count(*) FROM events WHERE sender_id = :s AND "
                                  "type_name = 'user'"), {"s": openid}).scalar()
-
-
-def new_user() -> str:
-    return "o" + secrets.token_hex(13)
-
-
-# -- the fake WeChat API -----------------------------------------------------------------
-class FakeWeChatAPI:
-    """/cgi-bin/token and /cgi-bin/message/custom/send, as WeChat answers them."""
-
-    def __init__(self, app_id: str, secret: str) -> None:
-        self.app_id, self.secret = app_id, secret
-        self.token_fetches = 0
-        self.refused = 0  # sends answered 40001
-        self.sent: list[dict] = []
-        self.valid: set[str] = set()
-        self.cond = threading.Condition()
-        fake = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def log_message(self, *args):  # quiet
-                pass
-
-            def _json(self, data: dict) -> None:
-                body = json.dumps(data).encode()
-                self.send_response(200)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(body)))
-                self.end_headers()
-                self.wfile.write(body)
-
-            def do_GET(self):
-                url = urlsplit(self.path)
-                q = {k: v[0] for k, v in parse_qs(url.query).items()}
-                if url.path != "/cgi-bin/token" or q.get("grant_type") != "client_credential":
-                    return self._json({"errcode": 40002, "errmsg": "invalid grant_type"})
-                if (q.get("appid"), q.get("secret")) != (fake.app_id, fake.secret):
-                    return self._json({"errcode": 40125, "errmsg": "invalid appsecret"})
-                with fake.cond:
-                    fake.token_fetches += 1
-                    token = f"TOKEN-{fake.token_fetches}"
-                    fake.valid.add(token)
-                self._json({"access_token": token, "expires_in": 7200})
-
-            def do_POST(self):
-                url = urlsplit(self.path)
-                token = parse_qs(url.query).get("access_token", [""])[0]
-                data = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
-                with fake.cond:
-                    if url.path != "/cgi-bin/message/custom/send":
-                        return self._json({"errcode": 404, "errmsg": "unknown"})
-                    if token not in fake.valid:
-                        fake.refused += 1
-                        return self._json({"errcode": 40001, "errmsg": "invalid credential"})
-                    fake.sent.append(data)
-                    fake.cond.notify_all()
-                self._json({"errcode": 0, "errmsg": "ok"})
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.base = f"http://127.0.0.1:{self.server.server_port}"
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
-
-    def revoke_tokens(self) -> None:
-        with self.cond:
-            self.valid.clear()
-
-    def texts_for(self, openid: str) -> list[str]:
-        with self.cond:
-            return [m["text"]["content"] for m in self.sent if m["touser"] == openid]
-
-    def wait_for(self, openid: str, count: int = 1, timeout: float = 60) -> list[str]:
-        deadline = time.monotonic() + timeout
-        with self.cond:
-            while len([m for m in self.sent if m["touser"] == openid]) < count:
-                if not self.cond.wait(max(0.0, deadline - time.monotonic())):
-                    break
-        return self.texts_for(openid)
-
-    def close(self) -> None:
-        self.server.shutdown()
-        self.server.server_close()
 
 
 @contextlib.contextmanager

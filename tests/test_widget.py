@@ -21,6 +21,7 @@ from selenium.webdriver.support.ui import WebDriverWait
 from sqlalchemy import select
 
 from bot import settings
+from bot.channels import inbound
 from bot.portal.ratings import AnswerRating, text_hash
 CHROMIUM, CHROMEDRIVER = "/usr/bin/chromium", "/usr/bin/chromedriver"
 ENSURE_BROWSER = Path(__file__).with_name("ensure_browser.sh")
@@ -252,3 +253,23 @@ def test_phone_viewport(widget, tmp_path):
         "const l = document.querySelector('.gzc-log'); return l.scrollWidth - l.clientWidth;")
     assert overflow <= 0, "nothing scrolls sideways"
     widget.d.save_screenshot(str(tmp_path / "phone.png"))
+
+
+def test_an_overlong_message_is_kept_and_explained(widget):
+    widget.load()
+    widget.open()
+    widget.wait_for_replies(0)
+    field = widget.d.find_element(By.ID, "gzc-input")
+    long = "专利" * 300  # 600 characters: over the limit
+    widget.d.execute_script("arguments[0].value = arguments[1];", field, long)
+    before = len(widget.bot_messages())
+    field.send_keys(Keys.ENTER)
+    error = widget.wait(lambda d: d.find_element(By.CSS_SELECTOR, ".gzc-error:not([hidden])"))
+    assert "600字" in error.text and str(inbound.MAX_CHARS) in error.text
+    assert field.get_attribute("value") == long  # nothing lost
+    assert len(widget.bot_messages()) == before and widget.user_texts() == []
+
+
+def test_the_widget_and_the_server_have_one_limit():
+    script = (Path(__file__).resolve().parent.parent / "bot/portal/static/chat.js").read_text()
+    assert f"const MAX_INPUT = {inbound.MAX_CHARS};" in script

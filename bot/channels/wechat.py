@@ -10,11 +10,13 @@ WeChat waits 5 s for the HTTP answer and retries three times. So the bot's turn 
 reply_timeout: done in time, its first message is the passive reply (the XML answer) and any
 further ones go through the customer-service API; too slow, WeChat gets "success" at once and
 all messages follow through that API. Retries are recognised by MsgId in the database and
-never start a second turn.
+never start a second turn. Messages for the API wait in a durable outbox (wechat_outbox.py)
+that every replica's sender drains: a restart sends them later instead of losing them.
 """
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import hashlib
 import json
 import logging
@@ -33,9 +35,11 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from bot import settings
+from bot.channels import inbound
 from bot.channels import wechat_crypto as wx
+from bot.channels import wechat_outbox as outbox
 from bot.channels.wechat_store import WeChatStore
-from knowledge.storage import database
+from knowledge.storage import database, utcnow
 
 logger = logging.getLogger(__name__)
 DEFAULT_API_BASE = "https://api.weixin.qq.com"
@@ -45,7 +49,12 @@ MAX_BODY = 64 * 1024  # WeChat's XML is well under 2 KB
 PUSH_DELAY = 1.0  # seconds: lets the passive reply reach the user before the messages after it
 TOKEN_MARGIN = 300  # seconds before expiry that a token is refreshed
 TOKEN_ERRORS = {40001, 40014, 42001}  # invalid / not an access token / expired: refresh once
+# Refusals no retry fixes: invalid openid, unsubscribed, past the 48 h window, too many
+# messages without a reply from the user.
+PERMANENT_ERRORS = {40003, 43004, 45015, 45047}
 HTTP_TIMEOUT = 10.0
+SEND_POLL = 2.0  # seconds between looks at the outbox when nothing new woke the sender
+PRUNE_EVERY = 3600  # seconds between deletions of old outbox rows
 
 ASK_TO_TYPE = "抱歉，没有听清您的语音。请直接输入文字提问，例如“专利费减的条件是什么”。"
 TEXT_ONLY = "抱歉，我目前只能处理文字消息。请直接输入文字提问，例如“专利费减的条件是什么”。"
@@ -85,22 +94,24 @@ class WeChatAPI:
             def usable(candidate: tuple[str, float] | None) -> bool:
                 return candidate is not None and candidate[0] != stale and now < candidate[1]
 
-            # the database only when this process's own token will not do
+            # the database only when this process's own token will not do; a fetch only when
+            # the database's will not do either, under its lock (one fetch for all replicas)
             candidate = self._token if usable(self._token) else self.store.load_token(self.app_id)
-            if usable(candidate):
-                self._token = candidate
-                return candidate[0]
-            r = requests.get(f"{self.api_base}/cgi-bin/token", timeout=HTTP_TIMEOUT, params={
-                "grant_type": "client_credential", "appid": self.app_id,
-                "secret": self.app_secret})
-            data = r.json()
-            if not data.get("access_token"):
-                raise WeChatAPIError(data.get("errcode"), data.get("errmsg"))
-            expires = now + int(data.get("expires_in") or 7200) - TOKEN_MARGIN
-            self.store.save_token(self.app_id, data["access_token"], expires)
-            self._token = (data["access_token"], expires)
-            logger.info("wechat access token fetched")
-            return data["access_token"]
+            if not usable(candidate):
+                candidate = self.store.token(self.app_id, usable, self._fetch)
+            self._token = candidate
+            return candidate[0]
+
+    def _fetch(self) -> tuple[str, float]:
+        r = requests.get(f"{self.api_base}/cgi-bin/token", timeout=HTTP_TIMEOUT, params={
+            "grant_type": "client_credential", "appid": self.app_id,
+            "secret": self.app_secret})
+        data = r.json()
+        if not data.get("access_token"):
+            raise WeChatAPIError(data.get("errcode"), data.get("errmsg"))
+        logger.info("wechat access token fetched")
+        return data["access_token"], \
+            time.time() + int(data.get("expires_in") or 7200) - TOKEN_MARGIN
 
     def send_text(self, openid: str, text: str) -> None:
         # ensure_ascii=False: WeChat shows \\uXXXX escapes literally
@@ -181,7 +192,10 @@ class WeChatInput(InputChannel):
         self.crypto = wx.WeChatCrypto(encoding_aes_key, app_id) if encoding_aes_key else None
         self.store: WeChatStore | None = None
         self.api: WeChatAPI | None = None
-        self._tasks: set[asyncio.Task] = set()  # background sends, kept from the collector
+        self._tasks: set[asyncio.Task] = set()  # slow turns, kept from the collector
+        self._wake: asyncio.Event | None = None  # set: the outbox has something new
+        self._sender: asyncio.Task | None = None
+        self._pruned = 0.0
         # its own threads: a slow WeChat API never holds up the database calls of new messages
         self._api_pool = ThreadPoolExecutor(max_workers=4, thread_name_prefix="wechat-api")
 
@@ -202,6 +216,17 @@ class WeChatInput(InputChannel):
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         self._start()
         hook = Blueprint("wechat_webhook", __name__)
+
+        @hook.listener("after_server_start")
+        async def start_sender(_app, _loop) -> None:
+            if self.api is not None:
+                self._wake = asyncio.Event()
+                self._sender = asyncio.ensure_future(self._send_loop())
+
+        @hook.listener("before_server_stop")
+        async def stop_sender(_app, _loop) -> None:
+            if self._sender is not None:
+                self._sender.cancel()
 
         @hook.route("/", methods=["GET"])
         async def health(_: Request) -> HTTPResponse:
@@ -293,6 +318,8 @@ class WeChatInput(InputChannel):
             return TEXT_ONLY
         if not text:
             return None
+        if inbound.too_long(text):  # answered at once: never parsed, nothing stored
+            return inbound.TOO_LONG
         key = msg.get("MsgId") or f"{openid}:{msg.get('CreateTime', '')}:{kind}"
         number = unicodedata.normalize("NFKC", text)
         payload = None
@@ -302,7 +329,7 @@ class WeChatInput(InputChannel):
 
     async def _turn(self, on_new_message: Callable[[UserMessage], Awaitable[Any]],
                     openid: str, text: str, key: str, kind: str) -> str | None:
-        started = time.perf_counter()
+        started, received = time.perf_counter(), utcnow()
         first = await asyncio.to_thread(self.store.claim, key)
         if first is not None:  # a WeChat retry: the turn ran or runs already
             logger.info("wechat %s %s: retry (%s)", mask(openid), kind, first.state)
@@ -310,7 +337,7 @@ class WeChatInput(InputChannel):
         task = asyncio.ensure_future(self._run_bot(on_new_message, openid, text, key))
         done, _ = await asyncio.wait({task}, timeout=self.reply_timeout)
         if not done:
-            self._later(self._push_when_done(task, openid, key))
+            self._later(self._queue_when_done(task, openid, key, received))
             logger.info("wechat %s %s: slower than %.1f s, answer follows by API",
                         mask(openid), kind, self.reply_timeout)
             return None
@@ -318,9 +345,9 @@ class WeChatInput(InputChannel):
         if not chunks:
             await asyncio.to_thread(self.store.finish, key, "pushed")
             return None
-        await asyncio.to_thread(self.store.finish, key, "passive", chunks[0])
-        if len(chunks) > 1:
-            self._later(self._push(openid, chunks[1:], delay=PUSH_DELAY))
+        later = self._queued(openid, chunks[1:], received, delay=PUSH_DELAY)
+        await asyncio.to_thread(self.store.finish, key, "passive", chunks[0], later)
+        self._wake_sender(PUSH_DELAY)
         logger.info("wechat %s %s: passive reply + %d by API in %.0f ms", mask(openid), kind,
                     len(chunks) - 1, (time.perf_counter() - started) * 1000)
         return chunks[0]
@@ -338,35 +365,65 @@ class WeChatInput(InputChannel):
         await asyncio.to_thread(self.store.save_options, openid, payloads)
         return wx.pack(texts)
 
-    # -- the customer-service API ---------------------------------------------------------
+    # -- the customer-service API, through the outbox -------------------------------------
     def _later(self, coro: Awaitable[None]) -> None:
         task = asyncio.ensure_future(coro)
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
 
-    async def _push_when_done(self, turn: asyncio.Future, openid: str, key: str) -> None:
-        chunks = await turn
-        await self._push(openid, chunks)
-        await asyncio.to_thread(self.store.finish, key, "pushed")
-
-    async def _push(self, openid: str, chunks: list[str], delay: float = 0.0) -> None:
+    def _queued(self, openid: str, chunks: list[str], received: Any,
+                delay: float = 0.0) -> outbox.Queued | None:
         if not chunks:
-            return
-        if delay:
-            await asyncio.sleep(delay)
+            return None
         if self.api is None:
             logger.error("wechat %s: %d message(s) lost: no customer-service API configured",
                          mask(openid), len(chunks))
+            return None
+        return outbox.Queued(openid, chunks, received,
+                             utcnow() + dt.timedelta(seconds=delay) if delay else None)
+
+    async def _queue_when_done(self, turn: asyncio.Future, openid: str, key: str,
+                               received: Any) -> None:
+        chunks = await turn
+        await asyncio.to_thread(self.store.finish, key, "pushed", None,
+                                self._queued(openid, chunks, received))
+        self._wake_sender()
+
+    def _wake_sender(self, delay: float = 0.0) -> None:
+        if self._wake is None:
             return
+        if delay:
+            asyncio.get_running_loop().call_later(delay, self._wake.set)
+        else:
+            self._wake.set()
+
+    async def _send_loop(self) -> None:
+        """Drains the outbox: at once when woken, else every SEND_POLL seconds (rows another
+        replica left behind, retries after backoff)."""
         loop = asyncio.get_running_loop()
-        for i, chunk in enumerate(chunks):
+        while True:
             try:
-                await loop.run_in_executor(self._api_pool, self.api.send_text, openid, chunk)
-            except WeChatAPIError as err:
-                logger.error("wechat %s: customer-service API refused: %s", mask(openid), err)
-                return
-            except (requests.RequestException, ValueError) as err:
-                # the exception's text holds the URL with the access token: type only
-                logger.error("wechat %s: customer-service API unreachable (%s); %d lost",
-                             mask(openid), type(err).__name__, len(chunks) - i)
-                return
+                handled = await loop.run_in_executor(self._api_pool, self.deliver_now)
+            except Exception:  # noqa: BLE001 (a database hiccup must not end the sender)
+                logger.exception("wechat outbox: delivery round failed; trying again")
+                handled = 0
+            if handled:
+                continue  # more may be due
+            try:
+                await asyncio.wait_for(self._wake.wait(), SEND_POLL)
+            except asyncio.TimeoutError:
+                pass
+            self._wake.clear()
+
+    def deliver_now(self) -> int:
+        """Sends what is due in the outbox (blocking); the number of rows it handled."""
+        if time.monotonic() - self._pruned > PRUNE_EVERY:
+            self._pruned = time.monotonic()
+            outbox.prune(self.store.db)
+        done = outbox.deliver(self.store.db, self.api.send_text, permanent_error)
+        return done.sent + done.failed + done.expired + done.refused
+
+
+def permanent_error(err: Exception) -> bool:
+    """A refusal of the customer-service API that no retry fixes."""
+    return isinstance(err, WeChatAPIError) and err.errcode in PERMANENT_ERRORS

@@ -1,6 +1,7 @@
 """What the WeChat channel keeps in the application database, so that every Rasa replica
 sees the same: messages already taken (WeChat retries), the numbered options each user was
-last shown, and the access token (fetching a new one elsewhere would invalidate ours).
+last shown, and the access token (fetching a new one elsewhere would invalidate ours). The
+messages waiting for the customer-service API are in wechat_outbox.py.
 
 Every method is blocking (one transaction each); the channel calls them off the event loop.
 """
@@ -9,10 +10,14 @@ from __future__ import annotations
 import datetime as dt
 import threading
 import time
+from typing import Callable
 
 from sqlalchemy import JSON, Column, DateTime, String, Text, delete, select, update
 
+from bot.channels import wechat_outbox
 from knowledge.storage import Base, Database, insert_or_ignore, upsert, utcnow
+
+EPOCH = dt.datetime(1970, 1, 1)
 
 KEEP_MESSAGES = dt.timedelta(hours=1)  # WeChat retries within 15 s; replays are refused at 300 s
 PRUNE_EVERY = 600  # seconds
@@ -59,10 +64,15 @@ class WeChatStore:
                 return None
             return s.execute(select(WeChatMessage).where(WeChatMessage.key == key)).scalar_one()
 
-    def finish(self, key: str, state: str, reply: str | None = None) -> None:
+    def finish(self, key: str, state: str, reply: str | None = None,
+               later: wechat_outbox.Queued | None = None) -> None:
+        """Records the turn's outcome and queues the messages sent `later` by the
+        customer-service API in the same transaction: answered means queued."""
         with self.db.transaction() as s:
             s.execute(update(WeChatMessage).where(WeChatMessage.key == key)
                       .values(state=state, reply=reply))
+            if later is not None and later.chunks:
+                wechat_outbox.queue(s, later)
 
     def _prune(self) -> None:
         now = time.monotonic()
@@ -94,12 +104,30 @@ class WeChatStore:
         """(token, expiry as epoch seconds), or None."""
         with self.db.session() as s:
             row = s.get(WeChatToken, app_id)
-            if row is None:
+            if row is None or not row.token:
                 return None
-            return row.token, row.expires_at.replace(tzinfo=dt.timezone.utc).timestamp()
+            return row.token, _epoch(row.expires_at)
 
-    def save_token(self, app_id: str, token: str, expires: float) -> None:
-        expires_at = dt.datetime.fromtimestamp(expires, dt.timezone.utc).replace(tzinfo=None)
+    def token(self, app_id: str, usable: Callable[[tuple[str, float] | None], bool],
+              fetch: Callable[[], tuple[str, float]]) -> tuple[str, float]:
+        """The stored token when `usable`, else a new one from `fetch()`, stored. The row is
+        locked meanwhile, so replicas needing a token at the same moment fetch it once: the
+        second finds the first's (fetching again would retire it a few minutes later)."""
         with self.db.transaction() as s:
-            upsert(s, WeChatToken, {"app_id": app_id},
-                   {"token": token, "expires_at": expires_at})
+            # the row must exist to be locked; on SQLite this write takes the database's lock
+            insert_or_ignore(s, WeChatToken, ["app_id"],
+                             {"app_id": app_id, "token": "", "expires_at": EPOCH})
+            row = s.execute(select(WeChatToken).where(WeChatToken.app_id == app_id)
+                            .with_for_update()).scalar_one()
+            stored = (row.token, _epoch(row.expires_at)) if row.token else None
+            if usable(stored):
+                return stored
+            token, expires = fetch()
+            row.token = token
+            row.expires_at = dt.datetime.fromtimestamp(expires, dt.timezone.utc) \
+                .replace(tzinfo=None)
+            return token, expires
+
+
+def _epoch(naive_utc: dt.datetime) -> float:
+    return naive_utc.replace(tzinfo=dt.timezone.utc).timestamp()

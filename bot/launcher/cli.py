@@ -12,6 +12,7 @@
     staff reset-password USERNAME              a one-time password, when no admin can sign in
     nlu-report FILE      intent accuracy on a held-out NLU file; fails under the bar
     validate             rasa data validate, strict (warnings fail; see validate.py)
+    prod up|down|…       the production shape on this machine (bot/deploy/cli.py)
 
 Heavy modules are imported inside each command: the portal, the staff commands and the
 forwarder must block TensorFlow before anything imports spaCy.
@@ -147,11 +148,15 @@ def main(argv: list[str] | None = None) -> int:
     p_reset.add_argument("username")
     sub.add_parser("nlu-report").add_argument("file")
     sub.add_parser("validate")
+    sub.add_parser("prod").add_argument("rest", nargs=argparse.REMAINDER)
     args = parser.parse_args(argv)
 
     if args.cmd in ("kb", "search", "portal", "forwarder", "retention", "migrate", "staff"):
         from knowledge import without_tensorflow
         without_tensorflow()  # before anything below imports spaCy
+    if args.cmd == "prod":
+        from bot.deploy.cli import main as prod
+        return prod(args.rest)
     if args.cmd == "run":
         from bot.launcher.servers import run
         return run()
@@ -164,9 +169,10 @@ def main(argv: list[str] | None = None) -> int:
             return err.returncode
         return 0
     if args.cmd == "migrate":
-        from bot.migrations import current, upgrade
-        upgrade(settings.database_url())
-        print(f"database at revision {current(settings.database_url())}")
+        from bot.migrations import upgrade
+        before, after = upgrade(settings.database_url())
+        print(f"migrated from {before or 'an empty database'} to {after}" if before != after
+              else f"already at revision {after}: nothing to do")
         return 0
     if args.cmd == "kb":
         return _kb(args)

@@ -31,6 +31,7 @@ PG_LOCK_KEY = 8_417_551_203
 
 def metadata() -> MetaData:
     """Every table of the application, from every module that declares one."""
+    import bot.channels.wechat_outbox  # noqa: F401
     import bot.channels.wechat_store  # noqa: F401
     import bot.leads.models  # noqa: F401
     import bot.portal.accounts  # noqa: F401
@@ -70,7 +71,9 @@ def _exclusive(url: str) -> Iterator[Connection]:
         yield conn
 
 
-def upgrade(url: str, revision: str = "head") -> None:
+def upgrade(url: str, revision: str = "head") -> tuple[str | None, str | None]:
+    """(revision before, revision after): equal when another process had migrated already."""
+    from alembic.migration import MigrationContext
     with _exclusive(url) as conn:
         tables = set(inspect(conn).get_table_names())
         if tables and "alembic_version" not in tables:
@@ -78,7 +81,9 @@ def upgrade(url: str, revision: str = "head") -> None:
                 f"{make_url(url).render_as_string(hide_password=True)} has tables but no "
                 "migration history: it was made before migrations (2026-12). Move it away and "
                 "run again (`make kb` reloads the knowledge); see README, 'Migrations'.")
+        before = MigrationContext.configure(conn).get_current_revision()
         command.upgrade(config(conn), revision)
+        return before, MigrationContext.configure(conn).get_current_revision()
 
 
 def current(url: str) -> str | None:

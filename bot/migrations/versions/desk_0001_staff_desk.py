@@ -4,7 +4,7 @@ retention mark. The leads' old audit table is copied into the audit log (and its
 changes into the cases' history), then dropped.
 
 Revision ID: desk_0001
-Revises: 0001
+Revises: prod_0001
 Create Date: 2026-12-01 22:30:40.540165
 
 """
@@ -16,7 +16,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision: str = 'desk_0001'
-down_revision: Union[str, None] = '0001'
+down_revision: Union[str, None] = 'prod_0001'
 branch_labels: Union[str, Sequence[str], None] = None
 depends_on: Union[str, Sequence[str], None] = None
 

@@ -28,7 +28,7 @@
   const STORE_KEY = "ganzhou-ip-chat:v1:" + SERVER; // two deployments never share a history
   const KEEP = 100; // messages kept for the reload; older ones are still in Rasa's tracker store
   const TIMEOUT_MS = 30000;
-  const MAX_INPUT = 500;
+  const MAX_INPUT = 500; // characters; the server refuses longer (bot/channels/inbound.py)
   const MAX_ANSWER = 2000; // as /api/ratings takes: a longer one could not be rated
   const URL_RE = /https?:\/\/[^\s<>"'“”‘’（）()【】，。；：！？、]+/g;
 
@@ -143,7 +143,6 @@
   const input = el("input", "gzc-input");
   input.id = "gzc-input";
   input.type = "text";
-  input.maxLength = MAX_INPUT;
   input.autocomplete = "off";
   input.placeholder = "请输入您的问题";
   input.setAttribute("enterkeyhint", "send");
@@ -354,6 +353,11 @@
     e.preventDefault();
     const text = input.value.trim();
     if (!text || busy) return;
+    const length = [...text].length; // characters, as the server counts them
+    if (length > MAX_INPUT) { // said plainly and kept, never cut without a word
+      showError("您的消息有" + length + "字，太长了。请控制在" + MAX_INPUT + "字以内，只写要点或分几次发送。");
+      return;
+    }
     input.value = "";
     send(text, text, text);
     input.focus();
