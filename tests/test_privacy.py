@@ -10,6 +10,7 @@ import uuid
 import pytest
 from sqlalchemy import select, text
 
+from bot.channels import wechat_outbox
 from bot.channels.wechat_store import WeChatOption
 from bot.leads import cases
 from bot.leads.callbacks import CallbackDraft, CallbackStore
@@ -30,7 +31,7 @@ DUE = cases.Deadlines(Calendar(), {"new": 2}, dt.date(2026, 12, 1))
 @pytest.fixture
 def world(tmp_path, rasa_store):  # noqa: F811
     """The citizen's lead and call-back, their WeChat conversation, a rating, WeChat options,
-    an unanswered question quoting the ticket — and another citizen's data beside it."""
+    a reply waiting in the WeChat outbox, an unanswered question quoting the ticket — and another citizen's data beside it."""
     db = database(fresh_database(tmp_path, "pipl.db"))
     lead, _ = LeadStore(db).file(uuid.uuid4().hex, Draft(
         "trademark", "假冒商标", "南康区", None, "照片", NAME, PHONE, "wechat"))
@@ -48,6 +49,9 @@ def world(tmp_path, rasa_store):  # noqa: F811
                    WeChatOption(openid=openid, payloads=["/greet"], updated_at=utcnow()),
                    UnansweredQuestion(text=f"{lead.ticket} 怎么还没处理", channel="wechat"),
                    UnansweredQuestion(text="公积金怎么提取", channel="rest")])
+        wechat_outbox.queue(s, wechat_outbox.Queued(
+            openid, [f"请核对：联系人：{NAME} 电话：{PHONE}", "确认提交吗？"], utcnow()))
+        wechat_outbox.queue(s, wechat_outbox.Queued("oWx-someone-else", ["答复"], utcnow()))
     return db, rasa_store.url, lead.ticket, call.ticket, other.ticket, openid
 
 
@@ -59,7 +63,8 @@ def test_finding_by_phone_reaches_every_store(world):
     assert found.senders == [openid]
     assert any(NAME in line.text for line in found.conversation)
     assert [r["sender"] for r in found.ratings] == [openid]
-    assert [w.get("openid") for w in found.wechat] == [openid]
+    assert [w.get("openid") for w in found.wechat] == [openid, openid]  # options, outbox
+    assert any(PHONE in text for w in found.wechat for text in w.get("outbox", []))
     assert [q["text"] for q in found.unanswered] == [f"{lead} 怎么还没处理"]
     copy = json.loads(found.as_json())
     assert {c["ticket"] for c in copy["cases"]} == {lead, call}
@@ -87,10 +92,13 @@ def test_a_deletion_leaves_nothing_findable(world):
     assert NAME not in dump(tracker_url, openid) and dump(tracker_url, openid) == "[]"
     with db.session() as s:  # every table of the application, as text
         for table in ("lead", "callback_request", "case_note", "answer_rating",
-                      "wechat_option", "unanswered_question", "audit_log", "lead_outbox"):
+                      "wechat_option", "wechat_outbox", "unanswered_question", "audit_log",
+                      "lead_outbox"):
             content = " ".join(map(str, s.execute(text(f"SELECT * FROM {table}")).all()))
             assert PHONE not in content and NAME not in content, table
         assert s.execute(select(AnswerRating.sender)).scalars().all() == ["someone"]
+        assert s.execute(select(wechat_outbox.WeChatOutbox.openid)).scalars().all() == [
+            "oWx-someone-else"]
         deletion = s.execute(select(AuditEntry).where(AuditEntry.action == "privacy_delete")
                              ).scalar_one()
     assert deletion.detail.startswith("电话 139****5678：2件线索/回电，")

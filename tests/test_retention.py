@@ -1,6 +1,8 @@
-"""Retention over every store. The conversations are written by Rasa's own SQLTrackerStore, so
-the rows are exactly what Rasa keeps; after redaction Rasa still reads them and appends to
-them correctly (it counts rows: redaction must not change the count)."""
+"""Retention over every store. The conversations are written both by Rasa's own SQLTrackerStore
+and by the store the bot really uses (bot/tracker_store.py, endpoints.yml), so the rows are
+exactly what Rasa keeps; after redaction either store still reads them and appends to them
+correctly (Rasa counts rows: redaction must not change the count), and a conversation deleted
+whole is not brought back by what the bot's store remembers of it."""
 from __future__ import annotations
 
 import asyncio
@@ -16,6 +18,8 @@ import yaml
 from sqlalchemy import select
 
 from bot import settings
+from bot.channels import wechat_outbox
+from bot.channels.wechat_outbox import WeChatOutbox
 from bot.channels.wechat_store import WeChatMessage, WeChatOption
 from bot.leads import cases
 from bot.leads.callbacks import CallbackDraft, CallbackStore
@@ -68,15 +72,18 @@ def conversation(ticket: str = "GZ-20261126-7KQ2M") -> list:
     ]
 
 
-@pytest.fixture(scope="module")
-def rasa_store(tmp_path_factory):
-    """Rasa's SQL tracker store on a database of its own, and a way to write a conversation."""
+@pytest.fixture(scope="module", params=["rasa", "bot"])
+def rasa_store(request, tmp_path_factory):
+    """A SQL tracker store on a database of its own — Rasa's, or the bot's own subclass (the one
+    endpoints.yml configures) — and a way to write a conversation."""
     from rasa.core.tracker_store import SQLTrackerStore
     from rasa.shared.core.domain import Domain
     from rasa.shared.core.trackers import DialogueStateTracker
+    from bot.tracker_store import RecentTurnsTrackerStore
     path = tmp_path_factory.mktemp("tracker") / "tracker.db"
     domain = Domain.load(str(settings.ROOT / "domain.yml"))
-    store = SQLTrackerStore(domain, dialect="sqlite", db=str(path))
+    kind = SQLTrackerStore if request.param == "rasa" else RecentTurnsTrackerStore
+    store = kind(domain, dialect="sqlite", db=str(path))
 
     def write(sender: str, events: list, ago_days: float = 0.0) -> None:
         for event in events:
@@ -182,6 +189,17 @@ def test_every_store_of_the_application_database(app_db, rasa_store):
                    WeChatMessage(key="k-new", state="passive", reply="答复", created_at=now),
                    WeChatOption(openid="o-old", payloads=["/greet"], updated_at=recent),
                    WeChatOption(openid="o-new", payloads=["/greet"], updated_at=now)])
+        # the outbox: a reply nobody sent for 49 h, one sent (emptied) 8 days ago, one
+        # waiting since an hour, one sent yesterday
+        for openid, chunks, received, done in [
+                ("o-unsent", [f"请核对：联系人：{NAME} 电话：{PHONE}"], now - dt.timedelta(hours=49),
+                 None),
+                ("o-sent-long-ago", [], now - dt.timedelta(days=8), now - dt.timedelta(days=8)),
+                ("o-waiting", ["答复"], now - dt.timedelta(hours=1), None),
+                ("o-sent", [], now - dt.timedelta(days=1), now - dt.timedelta(days=1))]:
+            s.add(WeChatOutbox(openid=openid, chunks=chunks, sent=0, attempts=3,
+                               received_at=received, next_attempt_at=received, done_at=done,
+                               outcome="sent" if done else None))
         record(s, TEST_ACTOR, "sign_in", now=now - dt.timedelta(days=366))
         record(s, TEST_ACTOR, "sign_in", now=now - dt.timedelta(days=100))
     report = retention.run(app_db, rasa_store.url, PERIODS, now)
@@ -202,12 +220,19 @@ def test_every_store_of_the_application_database(app_db, rasa_store):
         assert s.execute(select(AnswerRating.sender)).scalars().all() == ["new"]
         assert s.execute(select(WeChatMessage.key)).scalars().all() == ["k-new"]
         assert s.execute(select(WeChatOption.openid)).scalars().all() == ["o-new"]
+        outbox = {r.openid: r for r in s.execute(select(WeChatOutbox)).scalars()}
+        assert set(outbox) == {"o-unsent", "o-waiting", "o-sent"}
+        assert (outbox["o-unsent"].chunks, outbox["o-unsent"].outcome) == ([], "expired")
+        assert outbox["o-waiting"].chunks == ["答复"] and outbox["o-waiting"].done_at is None
+        assert wechat_outbox.counts(app_db)["expired"] == 1
         kept = s.execute(select(AuditEntry).where(AuditEntry.action == "sign_in")).scalars().all()
         assert [e.at.date() for e in kept] == [(now - dt.timedelta(days=100)).date()]
         last = s.execute(select(AuditEntry).where(AuditEntry.action == "retention")).scalar_one()
         assert last.actor == "system:retention" and last.result == "ok"
     again = retention.run(app_db, rasa_store.url, PERIODS, now)
     assert again.done["leads and call-backs"] == "0 leads and 0 call-backs anonymised"
+    assert report.done["WeChat channel"].endswith("1 outbox rows expired unsent, 1 outbox rows "
+                                                  "deleted")
 
 
 def test_the_tracker_is_redacted_once_per_idle_spell(app_db, rasa_store):
@@ -242,3 +267,51 @@ def test_the_command_runs_every_store_and_refuses_a_short_audit_period(tmp_path,
                            env={**env, "AUDIT_RETENTION_DAYS": "90"}, capture_output=True,
                            text=True, timeout=300)
     assert short.returncode == 2 and "180" in short.stderr
+
+
+def test_a_conversation_deleted_whole_stays_gone_for_the_bots_store(tmp_path):
+    """The bot's tracker store remembers where a long conversation's recent turns begin, with
+    the slots set before (bot/tracker_store.py). Retention runs in another process and deletes
+    the conversation whole: when the citizen writes again, the store must start afresh — not
+    restore the deleted slots, and not lose the new turns (SQLite hands the deleted rows' ids
+    out again)."""
+    from rasa.core.tracker_store import SQLTrackerStore
+    from rasa.shared.core.domain import Domain
+    from rasa.shared.core.events import (ActionExecuted, ActiveLoop, BotUttered, SessionStarted,
+                                         SlotSet, UserUttered)
+    from bot.tracker_store import RecentTurnsTrackerStore
+    domain = Domain.load(str(settings.ROOT / "domain.yml"))
+    url = f"sqlite:///{tmp_path / 'tracker.db'}"
+    store = RecentTurnsTrackerStore(domain, host=url, keep_events=8, load_events=12)
+    sender = "comes-back"
+
+    def turn(i: int) -> list:
+        return [UserUttered(f"专利费减问题{i}", {"name": "ask_fee_reduction", "confidence": 0.9}),
+                ActionExecuted("action_answer"), BotUttered(f"答复{i}"),
+                ActionExecuted("action_listen")]
+    start = [ActionExecuted("action_session_start"), SessionStarted(),
+             ActionExecuted("action_listen")]
+    form = [UserUttered(NAME, {"name": "inform", "confidence": 0.9}),
+            ActionExecuted("lead_form"), ActiveLoop("lead_form"), SlotSet("lead_name", NAME),
+            SlotSet("lead_phone", PHONE), ActiveLoop(None), ActionExecuted("action_listen")]
+
+    async def talk(chunks: list[list]) -> None:
+        for events in chunks:  # one turn as Rasa's processor does it: retrieve, add, save
+            t = await store.get_or_create_tracker(sender, append_action_listen=False)
+            for event in events:
+                t.update(event)
+            await store.save(t)
+
+    asyncio.run(talk([start, form] + [turn(i) for i in range(10)]))
+    assert asyncio.run(store.retrieve(sender)).get_slot("lead_name") == NAME
+    assert store._boundary(sender) is not None  # it remembers a boundary after the form
+
+    assert tracker.delete_idle(url, time.time() + 1)[0] == 1  # retention, elsewhere
+    asyncio.run(talk([start] + [turn(i) for i in range(10, 25)]))
+
+    again = asyncio.run(store.retrieve(sender))
+    full = asyncio.run(SQLTrackerStore(domain, host=url).retrieve(sender))
+    assert again.get_slot("lead_name") is None and again.get_slot("lead_phone") is None
+    assert len(rows(url, sender)) == len(start) + 15 * 4  # every new turn stored
+    assert again.latest_message.text == full.latest_message.text == "专利费减问题24"
+    assert NAME not in dump(url, sender) and PHONE not in dump(url, sender)

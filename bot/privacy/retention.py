@@ -6,7 +6,8 @@ ends. Periods come from bot/settings.py (README, "Personal data that expires"):
     leads, call-backs      closed LEADS_RETENTION_DAYS ago: anonymised (or deleted), notes too
     unanswered questions   older than UNANSWERED_RETENTION_DAYS: deleted
     ratings                older than RATINGS_RETENTION_DAYS: deleted
-    WeChat channel         messages older than an hour, options unused WECHAT_OPTIONS_RETENTION_DAYS
+    WeChat channel         messages older than an hour, options unused WECHAT_OPTIONS_RETENTION_DAYS,
+                           outbox rows unsent after 48 h emptied, done rows deleted after a week
     staff sessions         ended (idle or too old): deleted
     audit log              older than AUDIT_RETENTION_DAYS (never under 180): deleted
 
@@ -22,6 +23,8 @@ from dataclasses import dataclass, field
 from sqlalchemy import Column, DateTime, String, delete, select
 
 from bot import settings
+from bot.channels import wechat_outbox
+from bot.channels.wechat_outbox import WeChatOutbox
 from bot.channels.wechat_store import KEEP_MESSAGES, WeChatMessage, WeChatOption
 from bot.leads import cases
 from bot.portal import sessions
@@ -123,7 +126,15 @@ def _wechat(app: Database, periods: Periods, now: dt.datetime) -> str:
         options = s.execute(delete(WeChatOption).where(
             WeChatOption.updated_at < now - dt.timedelta(days=periods.wechat_options_days))
             .execution_options(synchronize_session=False)).rowcount
-    return f"{messages} messages and {options} option lists deleted"
+        # the outbox: texts go when sent or expired, the rows (openid, outcome) a week later
+        expired = wechat_outbox.expire_unsent(s, now)
+        outbox = s.execute(delete(WeChatOutbox).where(
+            WeChatOutbox.done_at < now - wechat_outbox.KEEP_DONE)
+            .execution_options(synchronize_session=False)).rowcount
+    if expired:
+        logger.warning("retention: %d WeChat outbox row(s) expired unsent (48 h)", expired)
+    return (f"{messages} messages and {options} option lists deleted, {expired} outbox rows "
+            f"expired unsent, {outbox} outbox rows deleted")
 
 
 def _staff_sessions(app: Database, now: dt.datetime) -> str:
@@ -183,6 +194,8 @@ def current_periods() -> list[tuple[str, str, str]]:
         ("微信消息去重记录", "1 小时后删除", "（固定）"),
         ("微信编号选项（openid）", f"{p.wechat_options_days} 天未更新后删除",
          f"WECHAT_OPTIONS_RETENTION_DAYS = {p.wechat_options_days}"),
+        ("微信客服消息发件箱（openid、回复内容）", "发出或超过 48 小时即清空内容，7 天后删除整条",
+         "（固定）"),
         ("审计日志", f"{p.audit_days} 天后删除（不少于 {settings.AUDIT_MINIMUM_DAYS} 天）",
          f"AUDIT_RETENTION_DAYS = {p.audit_days}"),
     ]

@@ -5,7 +5,8 @@ export and deletion is in the audit log, with the ticket or the masked number on
 What belongs to the citizen: the leads and call-backs with that ticket or phone (with their
 notes and outbox rows); the conversations in Rasa's tracker store that mention the phone or one
 of those tickets; the ratings and WeChat state of those conversations (the WeChat openid is
-the conversation's sender id); unanswered questions that quote the ticket or the masked phone.
+the conversation's sender id), with the replies waiting in the WeChat outbox for them or
+naming the ticket or phone; unanswered questions that quote the ticket or the masked phone.
 The audit log itself is not the citizen's data and stays (it holds what was done, not what
 was said).
 """
@@ -16,8 +17,9 @@ import datetime as dt
 import json
 from dataclasses import dataclass, field
 
-from sqlalchemy import delete, or_, select
+from sqlalchemy import Text, cast, delete, or_, select
 
+from bot.channels.wechat_outbox import WeChatOutbox
 from bot.channels.wechat_store import WeChatMessage, WeChatOption
 from bot.leads import cases
 from bot.leads.cases import Case, Deadlines
@@ -111,6 +113,11 @@ def _collect(s, tracker_url: str, who: Who, deadlines: Deadlines) -> Found:
     if messages is not None:
         found.wechat += [{"message": m.key, "reply": m.reply, "at": m.created_at}
                          for m in s.execute(select(WeChatMessage).where(messages)).scalars()]
+    outbox = _wechat_outbox(who, tickets, found.senders)
+    if outbox is not None:
+        found.wechat += [{"openid": r.openid, "outbox": r.chunks, "at": r.received_at}
+                         for r in s.execute(select(WeChatOutbox).where(outbox)
+                                            .order_by(WeChatOutbox.id)).scalars()]
     texts = _texts_match(who, tickets or ([who.ticket] if who.ticket else []))
     if texts is not None:
         found.unanswered = [{"text": q.text, "at": q.created_at} for q in s.execute(
@@ -124,6 +131,17 @@ def _wechat_messages(who: Who, tickets: list[str], senders: list[str]):
     clauses += [WeChatMessage.reply.contains(t) for t in tickets]
     if who.phone:
         clauses.append(WeChatMessage.reply.contains(who.phone))
+    return or_(*clauses) if clauses else None
+
+
+def _wechat_outbox(who: Who, tickets: list[str], senders: list[str]):
+    """Customer-service replies waiting (or sent within the week) for those conversations, or
+    whose text names a ticket or the phone (tickets and digits are stored as written)."""
+    text = cast(WeChatOutbox.chunks, Text)
+    clauses = [WeChatOutbox.openid.in_(senders)] if senders else []
+    clauses += [text.contains(t) for t in tickets]
+    if who.phone:
+        clauses.append(text.contains(who.phone))
     return or_(*clauses) if clauses else None
 
 
@@ -155,6 +173,10 @@ def erase(db: Database, tracker_url: str, actor: Actor, who: Who, deadlines: Dea
         messages = _wechat_messages(who, tickets, found.senders)
         if messages is not None:
             s.execute(delete(WeChatMessage).where(messages)
+                      .execution_options(synchronize_session=False))
+        outbox = _wechat_outbox(who, tickets, found.senders)
+        if outbox is not None:
+            s.execute(delete(WeChatOutbox).where(outbox)
                       .execution_options(synchronize_session=False))
         texts = _texts_match(who, tickets or ([who.ticket] if who.ticket else []))
         if texts is not None:
