@@ -20,7 +20,7 @@ $(VENV)/installed: requirements.txt bot/launcher/find_python.sh
 	  echo "creating $(VENV) with $$python"; \
 	  "$$python" -m venv $(VENV); \
 	fi; \
-	$(PY) -m pip install --quiet --upgrade "pip<24.1" "setuptools<70" wheel; \
+	$(PY) -m pip install --quiet --upgrade "pip<24.1" "setuptools>=70.3,<70.4" wheel; \
 	$(PY) -m pip install --quiet -r requirements.txt; \
 	$(PY) -m pip check >/dev/null; \
 	touch $@

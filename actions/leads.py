@@ -20,8 +20,8 @@ from rasa_sdk import Action, FormValidationAction, Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.knowledge_base import KNOWLEDGE, LEADS
-from bot.leads import fields, store
+from actions.knowledge_base import CALLBACKS, KNOWLEDGE, LEADS
+from bot.leads import callbacks, fields, store
 from bot.leads.models import KINDS
 
 logger = logging.getLogger(__name__)
@@ -34,7 +34,8 @@ SURE = 0.6  # typed yes/no/cancel below this is read as words, not as a decision
 QUESTION_SURE = 0.5
 FIELD_SLOTS = {f: f"lead_{f}" for f in fields.LABELS}  # kind, what, place, who, …, phone
 LEAD_SLOTS = [*FIELD_SLOTS.values(), "lead_consent", "lead_confirm", "lead_editing"]
-STEP_SLOTS = {"who": "lead_who", "consent": "lead_consent", "confirm": "lead_confirm"}
+STEP_SLOTS = {"who": "lead_who", "consent": "lead_consent", "confirm": "lead_confirm",
+              "callback_consent": "callback_consent"}  # actions/callbacks.py
 CHANGE_BUTTONS = [{"title": label, "payload": label} for label in fields.LABELS.values()]
 CONFIRM_BUTTONS = [
     {"title": "确认提交", "payload": '/affirm{"lead_step": "confirm"}'},
@@ -49,6 +50,15 @@ STATUS_TEXT = {
     "closed": "已办结。",
 }
 BEIJING = dt.timedelta(hours=8)  # stored times are UTC
+
+
+def callback_status_text(request) -> str:
+    if request.status == "new":
+        return (f"已登记，工作人员会在登记后{request.promised_days}个工作日内"
+                "（遇周末、法定节假日顺延）按您留的电话回电。")
+    return {"forwarded": "已转交承办人员，等待回电。",
+            "accepted": "工作人员正在处理，会按您留的电话联系您。",
+            "closed": "已办结。"}[request.status]
 
 
 @dataclass(frozen=True)
@@ -111,13 +121,18 @@ class _FormValidation(FormValidationAction):
         """What the message says for the slot asked for (its validate_ method checks it)."""
         return {requested: said.text}
 
+    def interrupts(self, requested: str, said: Said) -> bool:
+        """A knowledge question asked instead of an answer: the rules answer it, then the form
+        asks again. (A form whose question *is* a free question overrides this.)"""
+        return said.asks_knowledge()
+
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: dict[str, Any]) -> list[dict[str, Any]]:
         requested = tracker.get_slot(REQUESTED)
         said = Said.of(tracker)
         if requested and said.cancels():
             return [SlotSet(requested, None), SlotSet(REQUESTED, None)]
-        if requested and said.asks_knowledge():
+        if requested and self.interrupts(requested, said):
             return []
         return await super().run(dispatcher, tracker, domain)
 
@@ -321,7 +336,8 @@ class ValidateLeadStatusForm(_FormValidation):
         ticket = fields.ticket_in(value)
         if ticket is None:
             dispatcher.utter_message(text="没认出编号。编号在登记成功的那条消息里，"
-                                          "形如 GZ-20261126-7KQ2M。（说“算了”就不查了。）")
+                                          "线索形如 GZ-20261126-7KQ2M，回电请求形如 "
+                                          "HD-20261201-3PX7Q。（说“算了”就不查了。）")
         return {"status_ticket": ticket}
 
     def validate_status_phone4(self, value, dispatcher, tracker, domain):
@@ -343,6 +359,8 @@ class ActionLeadStatus(Action):
         if not ticket or not last4:
             dispatcher.utter_message(text="好的，不查了。还有其他问题可以继续问我。")
             return reset
+        if ticket.startswith(f"{callbacks.PREFIX}-"):
+            return reset + self.callback(dispatcher, ticket, last4)
         try:
             lead = LEADS.status(ticket, last4)
         except store.StatusLocked:
@@ -357,3 +375,21 @@ class ActionLeadStatus(Action):
         dispatcher.utter_message(text=f"线索 {lead.ticket}（{filed:%Y-%m-%d}登记）："
                                       f"{STATUS_TEXT[lead.status]}最近更新：{changed:%Y-%m-%d}。")
         return reset
+
+    @staticmethod
+    def callback(dispatcher: CollectingDispatcher, ticket: str, last4: str) -> list:
+        try:
+            request = CALLBACKS.status(ticket, last4)
+        except store.StatusLocked:
+            dispatcher.utter_message(text="这个编号今天查询失败的次数太多，暂时不能查询。"
+                                          "请明天再试，或拨打12345政务服务热线。")
+            return []
+        if request is None:
+            dispatcher.utter_message(text=f"没有找到编号为 {ticket}、电话后四位为 {last4} 的回电请求。"
+                                          "请核对后再说一次“查询进度”。")
+            return []
+        filed, changed = ((t + BEIJING).date() for t in (request.created_at, request.updated_at))
+        dispatcher.utter_message(text=f"回电请求 {request.ticket}（{filed:%Y-%m-%d}登记）："
+                                      f"{callback_status_text(request)}"
+                                      f"最近更新：{changed:%Y-%m-%d}。")
+        return []

@@ -45,11 +45,6 @@ def today() -> dt.date:
     return dt.date.fromisoformat(pinned) if pinned else dt.date.today()
 
 
-def staff_token() -> str:
-    """Staff endpoints refuse every request while this is empty."""
-    return os.environ.get("STAFF_TOKEN", "")
-
-
 def rasa_api_token() -> str:
     """Rasa's HTTP API (reads and edits every conversation) is on only when this is set."""
     return os.environ.get("RASA_API_TOKEN", "")
@@ -69,9 +64,97 @@ def leads_forward_poll_seconds() -> float:
     return float(os.environ.get("LEADS_FORWARD_POLL_SECONDS", "5"))
 
 
+def _days(name: str, default: int, lowest: int = 0) -> int:
+    value = int(os.environ.get(name) or default)
+    if value < lowest:
+        raise ValueError(f"{name} must be at least {lowest} (it is {value})")
+    return value
+
+
+# Personal data that expires: `python -m bot retention` (daily) applies these periods.
 def leads_retention_days() -> int:
-    """Closed leads older than this are anonymised by `python -m bot retention`."""
-    return int(os.environ.get("LEADS_RETENTION_DAYS", "365"))
+    """Closed leads and call-back requests keep their personal data this long after closure,
+    then are anonymised."""
+    return _days("LEADS_RETENTION_DAYS", 365)
+
+
+def tracker_redact_days() -> int:
+    """Conversations idle this long lose form answers, personal slots and phone/ID numbers."""
+    return _days("TRACKER_REDACT_DAYS", 1)
+
+
+def tracker_retention_days() -> int:
+    """Conversations idle this long are deleted from Rasa's tracker store."""
+    return _days("TRACKER_RETENTION_DAYS", 90)
+
+
+def unanswered_retention_days() -> int:
+    return _days("UNANSWERED_RETENTION_DAYS", 180)
+
+
+def ratings_retention_days() -> int:
+    return _days("RATINGS_RETENTION_DAYS", 365)
+
+
+def wechat_options_retention_days() -> int:
+    """The numbered options last shown to a WeChat user (keyed by openid)."""
+    return _days("WECHAT_OPTIONS_RETENTION_DAYS", 2)
+
+
+AUDIT_MINIMUM_DAYS = 180  # Cybersecurity Law art. 21: network logs kept at least six months
+
+
+def audit_retention_days() -> int:
+    """The staff audit log; never below 180 days, even when everything else expires."""
+    return _days("AUDIT_RETENTION_DAYS", 365, lowest=AUDIT_MINIMUM_DAYS)
+
+
+# Working days (12345 practice: the first office contacted answers within set working days).
+def callback_working_days() -> int:
+    """A citizen who asks for a person is promised a call within this many working days
+    (default 2: an inquiry's limit in Guangdong's 12345 rules; set the local one)."""
+    return _days("CALLBACK_WORKING_DAYS", 2, lowest=1)
+
+
+CASE_DUE_DEFAULT = "new:2,forwarded:10,accepted:15"
+
+
+def case_due_days() -> dict[str, int]:
+    """Working days a lead or call-back may stay in a status before the desk marks it overdue
+    (defaults: Guangdong's 12345 limits — inquiry 2, help request 10, complaint 15)."""
+    raw = os.environ.get("CASE_DUE_DAYS") or CASE_DUE_DEFAULT
+    limits = {}
+    for part in filter(None, (p.strip() for p in raw.split(","))):
+        status, _, days = part.partition(":")
+        if not days.strip().isdigit() or int(days) < 1:
+            raise ValueError(f"CASE_DUE_DAYS: {part!r} is not status:days (days ≥ 1)")
+        limits[status.strip()] = int(days)
+    return limits
+
+
+def workday_calendar_file() -> Path:
+    """Public holidays and adjusted working days (调休), filled in each year from the State
+    Council's notice; years not filled in count Monday to Friday only."""
+    return Path(os.environ.get("WORKDAY_CALENDAR") or ROOT / "bot" / "leads" / "workdays.yml")
+
+
+# The staff portal.
+def staff_cookie_secure() -> bool:
+    """Session cookies carry `Secure` (sent over HTTPS only; browsers also accept them from
+    http://127.0.0.1). Off only for a plain-HTTP test set-up."""
+    return os.environ.get("STAFF_COOKIE_SECURE", "1").lower() not in ("0", "false", "no")
+
+
+def proxies_count() -> int:
+    """Reverse proxies in front of the portal (1 behind nginx): the client's IP for the audit
+    log is then read from X-Forwarded-For, as many hops back."""
+    return int(os.environ.get("PROXIES_COUNT", "0"))
+
+
+def legacy_staff_token_set() -> bool:
+    """STAFF_TOKEN (one shared staff token) was replaced by personal accounts; still set, it is
+    ignored and the portal says so at start."""
+    return bool(os.environ.get("STAFF_TOKEN"))
 
 
 BIND_HOST = os.environ.get("BIND_HOST", "127.0.0.1")

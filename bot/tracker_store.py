@@ -23,7 +23,11 @@ none (tests/test_tracker_store.py checks data/).
 
 Boundaries live in this process's memory (per conversation, at most CACHE_SIZE). A process
 that has none for a conversation — after a restart, on another replica — reads the session
-once, replays it and finds one; any process finds the same answer from the same rows.
+once, replays it and finds one; any process finds the same answer from the same rows. A
+remembered boundary is used only while its row is still there (same id, same timestamp): the
+daily retention (bot/privacy, another process) deletes idle conversations whole, and a
+boundary kept from before must neither restore the deleted slots nor hide the new rows
+(SQLite hands the ids of deleted rows at the table's end out again).
 
 Sessions: like Rasa, the session is what follows the latest `session_started` event; this
 store finds it by id rather than timestamp (the same rows unless clocks went backwards).
@@ -76,6 +80,7 @@ class Boundary:
     session_id: int  # id of the session's `session_started` row (0: no such row)
     event_id: int  # the first row loaded; == session_id at the start of a session
     slots: tuple  # ((name, value), …) of the slots set before event_id
+    stamp: Optional[float] = None  # the timestamp of row event_id: tells it from a new row
 
 
 class RecentTurnsTrackerStore(SQLTrackerStore):
@@ -118,23 +123,29 @@ class RecentTurnsTrackerStore(SQLTrackerStore):
     def _rows(self, sender_id: str) -> tuple[Optional[Boundary], list]:
         """The boundary used and the rows (id, type_name, data) from it on, in order."""
         t = self._table
+
+        def rows_from(conn, event_id: int) -> list:
+            return conn.execute(
+                sa.select(t.c.id, t.c.type_name, t.c.timestamp, t.c.data)
+                .where(t.c.sender_id == sender_id, t.c.id >= event_id)
+                .order_by(t.c.id)).all()
+
         with self.engine.connect() as conn:
             boundary = self._boundary(sender_id)
-            if boundary is None:
+            rows = rows_from(conn, boundary.event_id) if boundary is not None else []
+            if boundary is None or not _still_there(boundary, rows):
                 session = conn.execute(
                     sa.select(sa.func.max(t.c.id))
                     .where(t.c.sender_id == sender_id, t.c.type_name == SessionStarted.type_name)
                 ).scalar() or 0
-                boundary = Boundary(session, session, ())
-            rows = conn.execute(
-                sa.select(t.c.id, t.c.type_name, t.c.data)
-                .where(t.c.sender_id == sender_id, t.c.id >= boundary.event_id)
-                .order_by(t.c.id)).all()
+                rows = rows_from(conn, session)
+                boundary = Boundary(session, session, (), _stamp(rows, session))
         # A session started since the boundary: the session is what follows it.
         starts = [i for i, row in enumerate(rows) if row.type_name == SessionStarted.type_name
                   and row.id > boundary.session_id]
         if starts:
-            boundary = Boundary(rows[starts[-1]].id, rows[starts[-1]].id, ())
+            row = rows[starts[-1]]
+            boundary = Boundary(row.id, row.id, (), row.timestamp)
             rows = rows[starts[-1]:]
         return boundary, rows
 
@@ -149,7 +160,7 @@ class RecentTurnsTrackerStore(SQLTrackerStore):
 
     def _retrieve_recent(self, sender_id: str) -> Optional[DialogueStateTracker]:
         boundary, rows = self._rows(sender_id)
-        loaded = [(row.id, e) for row in rows for e in deserialise_events([json.loads(row.data)])]
+        loaded = [(row, e) for row in rows for e in deserialise_events([json.loads(row.data)])]
         if not loaded or self.domain is None:
             return None
         tracker = DialogueStateTracker(sender_id, self.domain.slots)
@@ -157,10 +168,11 @@ class RecentTurnsTrackerStore(SQLTrackerStore):
         for name, value in boundary.slots:
             tracker.update(SlotSet(name, value, timestamp=first_time))
         candidate = None
-        for i, (row_id, event) in enumerate(loaded):
+        for i, (row, event) in enumerate(loaded):
             if (i and len(loaded) - i >= self.keep_events and _turn_start(event)
                     and tracker.active_loop is None and not tracker.is_paused()):
-                candidate = Boundary(boundary.session_id, row_id, _set_slots(tracker))
+                candidate = Boundary(boundary.session_id, row.id, _set_slots(tracker),
+                                     row.timestamp)
             tracker.update(event)
         setattr(tracker, _STORED, len(tracker.events))
         if len(loaded) > self.load_events and candidate is not None:
@@ -218,6 +230,19 @@ class RecentTurnsTrackerStore(SQLTrackerStore):
 def _connection_lost(err: DBAPIError) -> bool:
     """A connection that failed or broke, not a bad statement: worth trying again."""
     return err.connection_invalidated or isinstance(err, sa.exc.OperationalError)
+
+
+def _stamp(rows: list, row_id: int) -> Optional[float]:
+    return rows[0].timestamp if rows and rows[0].id == row_id else None
+
+
+def _still_there(boundary: Boundary, rows: list) -> bool:
+    """The remembered boundary's row is the first row read, unchanged: the conversation was
+    not deleted (and written anew) since. A boundary at 0 (no session row) reads every row."""
+    if boundary.event_id == 0:
+        return True
+    return bool(rows) and rows[0].id == boundary.event_id and \
+        rows[0].timestamp == boundary.stamp
 
 
 def _turn_start(event: Event) -> bool:

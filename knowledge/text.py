@@ -48,6 +48,18 @@ def parse_phone(raw: str | None) -> str | None:
     return None
 
 
+def phones_in(raw: str | None) -> list[str]:
+    """Every phone number in `raw`, normalised as `parse_phone` does (to find one citizen's
+    messages however they wrote the number)."""
+    text = unicodedata.normalize("NFKC", raw or "")
+    found = ["".join(m.groups()) for m in _MOBILE.finditer(text)]
+    for m in _LANDLINE.finditer(text):
+        area, first, last = m.groups()
+        if len(first + last) in (7, 8):
+            found.append(f"{area}-{first}{last}")
+    return found
+
+
 def mask_phone(number: str) -> str:
     """139****5678 / 0797-****3456: enough to tell two numbers apart, not to call one."""
     if "-" in number:

@@ -11,12 +11,14 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 from sqlalchemy import select
 
-from bot.leads import forwarder, store
+from bot.leads import cases, forwarder, store
+from bot.leads.workdays import Calendar
 from bot.leads.models import Lead, LeadOutbox
 from knowledge.storage import Database, database
 from tests.conftest import fresh_database
 
 T0 = dt.datetime(2026, 11, 26, 8, 0, 0)
+DEADLINES = cases.Deadlines(Calendar(), {"new": 2}, T0.date())
 
 
 class Centre(BaseHTTPRequestHandler):
@@ -112,7 +114,8 @@ def test_two_workers_never_lease_the_same_rows(db):
 
 def test_leads_staff_handled_already_are_not_sent(centre, db):
     lead = file(db)
-    store.LeadStore(db).set_status(lead.ticket, "accepted", "staff")
+    with db.transaction() as s:
+        cases.change(s, lead.ticket, "accepted", None, "staff", DEADLINES, T0)
     assert forwarder.run_once(db, centre, now=T0) == (0, 0)
     row, kept = outbox(db, lead)
     assert Centre.received == [] and row.done_at == T0 and kept.status == "accepted"

@@ -11,13 +11,13 @@ import requests
 
 from bot import settings
 from bot.launcher.servers import free_port
+from tests.staff_client import api_token
 
-TOKEN = "portal-process-token"
 
-
-def test_the_portal_serves_staff_search_without_tensorflow(kb_url):
+def test_the_portal_serves_staff_search_without_tensorflow(kb_url, db):
     port = free_port()
-    env = settings.child_env(WEB_PORT=str(port), STAFF_TOKEN=TOKEN, DATABASE_URL=kb_url)
+    token = api_token(db, "agent")  # a person's API token (staff accounts)
+    env = settings.child_env(WEB_PORT=str(port), DATABASE_URL=kb_url)
     proc = subprocess.Popen([sys.executable, "-m", "bot", "portal"], cwd=settings.ROOT, env=env,
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
@@ -30,7 +30,7 @@ def test_the_portal_serves_staff_search_without_tensorflow(kb_url):
                 assert proc.poll() is None and time.monotonic() < deadline, "portal did not start"
                 time.sleep(0.3)
         r = requests.get(f"{base}/staff/api/search", params={"q": "专利费减的条件"},
-                         headers={"Authorization": f"Bearer {TOKEN}"}, timeout=30)
+                         headers={"Authorization": f"Bearer {token}"}, timeout=30)
         assert r.status_code == 200 and r.json()["results"]
         maps = Path(f"/proc/{proc.pid}/maps").read_text()
         assert "tensorflow" not in maps

@@ -170,6 +170,18 @@ def counts(db: Database) -> dict[str, int]:
     return {name: found.get(name, 0) for name in ("pending", "sent", "expired", "refused")}
 
 
+def expire_unsent(session, now: dt.datetime) -> int:
+    """Rows past WeChat's 48 h window that no sender took (the channel switched off, every
+    replica down) lose their text and count as expired, inside the caller's transaction: the
+    daily retention (bot/privacy/retention.py) calls this, so a user's words never wait here
+    longer than the window plus a day."""
+    return session.execute(
+        update(WeChatOutbox).where(WeChatOutbox.done_at.is_(None),
+                                   WeChatOutbox.received_at < now - WINDOW)
+        .values(done_at=now, outcome="expired", chunks=[], claim_token=None,
+                claimed_until=None).execution_options(synchronize_session=False)).rowcount
+
+
 def prune(db: Database, now: dt.datetime | None = None) -> int:
     """Deletes rows done more than a week ago (the counts go with them)."""
     with db.transaction() as s:

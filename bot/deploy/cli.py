@@ -6,6 +6,8 @@
     status      what runs, where, and what the supervisor restarted
     serve       the shape in the foreground until Ctrl-C or SIGTERM (what `up` runs)
     manifests   validate the Kubernetes manifests in bot/deploy/k8s/ offline
+    staff …     `python -m bot staff …` against the running shape's database, e.g.
+                `staff create-admin lizhang --name 李章` (the first administrator)
 """
 from __future__ import annotations
 
@@ -98,7 +100,8 @@ def _up() -> int:
     print(f"""
 The production shape is running (`make prod-down` stops it).
   citizens:  {state['public']}/   (web widget; REST and WeChat webhooks; ratings)
-  staff:     {state['internal']}/staff/   (STAFF_TOKEN in {settings.PROD_DIR / 'secrets.json'})
+  staff:     {state['internal']}/staff/   (the first administrator:
+               .venv/bin/python -m bot prod staff create-admin USERNAME --name 姓名)
   chat:      curl -s {state['public']}/webhooks/rest/webhook -H 'Content-Type: application/json' \\
                -d '{{"sender": "me", "message": "专利费减的条件是什么"}}'""")
     return 0
@@ -134,11 +137,27 @@ def _status() -> int:
     return 0
 
 
+def _staff(rest: list[str]) -> int:
+    """Staff accounts on the shape's application database (its PostgreSQL must be up)."""
+    from bot.deploy.services import APP_DB, PostgreSQL, Secrets
+    state = _state()
+    if state is None or state.get("status") != "ready":
+        print("error: the shape is not running (`make prod-up`)", file=sys.stderr)
+        return 1
+    url = PostgreSQL(settings.PROD_DIR, state["layout"]["postgres"],
+                     Secrets(settings.PROD_DIR)).url(APP_DB)
+    return subprocess.call([sys.executable, "-m", "bot", "staff", *rest], cwd=settings.ROOT,
+                           env=settings.child_env(DATABASE_URL=url))
+
+
 def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(prog="python -m bot prod")
-    parser.add_argument("command",
-                        choices=["install", "up", "down", "status", "serve", "manifests"])
+    parser.add_argument("command", choices=["install", "up", "down", "status", "serve",
+                                            "manifests", "staff"])
+    parser.add_argument("rest", nargs=argparse.REMAINDER)
     args = parser.parse_args(argv)
+    if args.command == "staff":
+        return _staff(args.rest)
     if args.command == "install":
         from bot.deploy import packages
         try:

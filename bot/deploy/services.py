@@ -46,7 +46,8 @@ def port_open(port: int) -> bool:
 
 class Secrets:
     """Generated once per folder, kept in secrets.json (readable by its owner only)."""
-    NAMES = ("postgres_admin", "postgres_app", "redis", "staff_token", "rasa_api_token")
+    # Staff have personal accounts (`python -m bot prod staff create-admin …`), no shared key.
+    NAMES = ("postgres_admin", "postgres_app", "redis", "rasa_api_token")
 
     def __init__(self, folder: Path) -> None:
         self.path = folder / "secrets.json"

@@ -267,7 +267,8 @@ def production(folder: Path | None = None, layout: Layout | None = None,
     child = settings.child_env(
         DATABASE_URL=pg.url(), TRACKER_DB_URL=pg.url(TRACKER_DB), LOCK_STORE_URL=rd.url(),
         ACTION_ENDPOINT_URL=f"http://127.0.0.1:{layout.actions_lb}/webhook",
-        RASA_PUBLIC_URL=f"http://127.0.0.1:{layout.public}", STAFF_TOKEN=keys["staff_token"],
+        RASA_PUBLIC_URL=f"http://127.0.0.1:{layout.public}",
+        PROXIES_COUNT="1",  # behind nginx: the audit log takes the client's IP from it
         SANIC_HOST="127.0.0.1", WEB_PORT=str(layout.portal), BIND_HOST="127.0.0.1",
         **(env or {}))
     shape = Shape(layout, folder, keys, pg, rd, ngx, child)

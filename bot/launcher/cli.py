@@ -7,7 +7,9 @@
     search QUERY         the best answers with source and confidence, as staff see them
     portal               the portal alone (widget, ratings, staff pages)
     forwarder            send new leads to LEADS_FORWARD_URL until stopped
-    retention            anonymise (or --delete) closed leads after the retention period
+    retention            personal data out of every store whose period ended (daily)
+    staff create-admin USERNAME --name 姓名    the first administrator (asks for a password)
+    staff reset-password USERNAME              a one-time password, when no admin can sign in
     nlu-report           intent accuracy on the NLU dev and test splits; fails under the bar
     validate             rasa data validate, strict (warnings fail; see validate.py)
     prod up|down|…       the production shape on this machine (bot/deploy/cli.py)
@@ -66,15 +68,63 @@ def _search(args) -> int:
 
 
 def _retention(args) -> int:
-    from bot.leads.store import LeadStore
+    from bot.privacy import retention
     from knowledge.storage import database
-    if args.days < 0:
-        print("--days must not be negative", file=sys.stderr)
+    try:
+        periods = retention.Periods.configured()
+    except ValueError as err:  # a period set below its minimum
+        print(f"retention: {err}", file=sys.stderr)
         return 2
-    count = LeadStore(database(settings.database_url())).retention(args.days, remove=args.delete)
-    verb = "deleted" if args.delete else "anonymised"
-    print(f"retention: {count} leads closed more than {args.days} days ago {verb}")
-    return 0
+    report = retention.run(database(settings.database_url()), settings.tracker_db_url(),
+                           periods, remove_cases=args.delete)
+    for line in report.lines():
+        print(f"retention: {line}")
+    return 1 if report.failed else 0
+
+
+def _cli_actor():
+    import getpass
+    from bot.portal.audit import Actor
+    return Actor(username=f"cli:{getpass.getuser()}"[:64], role=None, via="cli")
+
+
+def _password(args) -> str | None:
+    import getpass
+    if args.password_stdin:
+        return sys.stdin.readline().rstrip("\n")
+    first = getpass.getpass("新密码（至少10位，含大写、小写、数字、符号中的三类）：")
+    if first != getpass.getpass("再输一次："):
+        print("两次输入不一致。", file=sys.stderr)
+        return None
+    return first
+
+
+def _staff(args) -> int:
+    from bot.migrations import upgrade
+    from bot.portal import accounts
+    from knowledge.storage import database
+    upgrade(settings.database_url())
+    db = database(settings.database_url())
+    try:
+        if args.staff_cmd == "create-admin":
+            password = _password(args)
+            if password is None:
+                return 1
+            accounts.create(db, _cli_actor(), args.username, args.name, "admin", password)
+            print(f"administrator {args.username} created; sign in at /staff/login")
+            return 0
+        found = [a for a, _ in accounts.accounts(db) if a.username == args.username.lower()]
+        if not found:
+            print(f"no account {args.username}", file=sys.stderr)
+            return 1
+        password = accounts.administer(db, _cli_actor(), found[0].id, reset_password=True,
+                                   unlock=True)
+        print(f"one-time password for {found[0].username} (must be changed at sign-in): "
+              f"{password}")
+        return 0
+    except accounts.AccountError as err:
+        print(err, file=sys.stderr)
+        return 1
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -89,17 +139,25 @@ def main(argv: list[str] | None = None) -> int:
     p_search.add_argument("-k", type=int, default=3)
     sub.add_parser("portal")
     sub.add_parser("forwarder")
-    p_keep = sub.add_parser("retention", help="anonymise or delete old closed leads")
-    p_keep.add_argument("--days", type=int, default=settings.leads_retention_days(),
-                        help="closed more than this many days ago (default: %(default)s)")
+    p_keep = sub.add_parser("retention", help="personal data out of every store whose "
+                                              "period ended (README: retention table)")
     p_keep.add_argument("--delete", action="store_true",
-                        help="delete the leads instead of anonymising them")
+                        help="delete closed leads and call-backs instead of anonymising them")
+    p_staff = sub.add_parser("staff", help="staff accounts from the server's command line")
+    staff_sub = p_staff.add_subparsers(dest="staff_cmd", required=True)
+    p_admin = staff_sub.add_parser("create-admin", help="an administrator account")
+    p_admin.add_argument("username")
+    p_admin.add_argument("--name", required=True, help="the person's name, shown in the log")
+    p_admin.add_argument("--password-stdin", action="store_true",
+                         help="read the password from the first line of stdin")
+    p_reset = staff_sub.add_parser("reset-password", help="a one-time password (and unlock)")
+    p_reset.add_argument("username")
     sub.add_parser("nlu-report")
     sub.add_parser("validate")
     sub.add_parser("prod").add_argument("rest", nargs=argparse.REMAINDER)
     args = parser.parse_args(argv)
 
-    if args.cmd in ("kb", "search", "portal", "forwarder", "retention", "migrate"):
+    if args.cmd in ("kb", "search", "portal", "forwarder", "retention", "migrate", "staff"):
         from knowledge import without_tensorflow
         without_tensorflow()  # before anything below imports spaCy
     if args.cmd == "prod":
@@ -135,6 +193,8 @@ def main(argv: list[str] | None = None) -> int:
         return forward()
     if args.cmd == "retention":
         return _retention(args)
+    if args.cmd == "staff":
+        return _staff(args)
     if args.cmd == "nlu-report":
         from bot.launcher.nlu_report import report
         return report()

@@ -223,7 +223,7 @@ def run() -> int:
             print(f"""
 赣州知识产权服务助手 is running.
   web:   {stack.portal}/   (demo page with the chat widget)
-  staff: {stack.portal}/staff/   (needs STAFF_TOKEN)
+  staff: {stack.portal}/staff/   (first administrator: python -m bot staff create-admin …)
   REST:  curl -s {stack.rasa}/webhooks/rest/webhook -H 'Content-Type: application/json' \\
            -d '{{"sender": "me", "message": "专利费减的条件是什么"}}'
   shell: make shell      (rasa shell against the same action server)

@@ -61,7 +61,8 @@ _TAGS = re.compile(r"<[^<>]{0,200}>")
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f\u200b-\u200f\u2028-\u202e\ufeff]")
 _BLANKS = re.compile(r"[ \t\u3000]+")
 _LINES = re.compile(r"\n{2,}")
-_TICKET = re.compile(r"GZ[\s_\-－—]*(\d{8})[\s_\-－—]*([0-9A-Z]{5})(?![0-9A-Z])")
+# Leads are GZ-…, call-back requests HD-… (bot/leads/callbacks.py).
+_TICKET = re.compile(r"(GZ|HD)[\s_\-－—]*(\d{8})[\s_\-－—]*([0-9A-Z]{5})(?![0-9A-Z])")
 _MISREAD = str.maketrans("OILU", "011V")  # letters tickets never use, read as what was meant
 _FOUR = re.compile(r"(?<!\d)\d{4}(?!\d)")
 _QUESTION = re.compile(r"[?？]|吗|怎|如何|什么|哪|多少|多久|是否|能不能|可不可以|有没有|要不要")
@@ -148,7 +149,9 @@ def is_question(text: str | None) -> bool:
 def ticket_in(text: str | None) -> str | None:
     """The ticket a citizen typed, however spaced or cased: "gz 20261126 7kq2m" counts."""
     found = _TICKET.search(unicodedata.normalize("NFKC", text or "").upper())
-    return f"GZ-{found.group(1)}-{found.group(2).translate(_MISREAD)}" if found else None
+    if not found:
+        return None
+    return f"{found.group(1)}-{found.group(2)}-{found.group(3).translate(_MISREAD)}"
 
 
 def last_four_in(text: str | None) -> str | None:

@@ -1,7 +1,9 @@
-"""Tables of the lead workflow, in the application database beside the knowledge base."""
+"""Tables of what citizens ask staff to act on — complaint leads and call-back requests — in
+the application database beside the knowledge base. Both follow the same statuses; the desk
+(bot/leads/cases.py) lists them together as cases."""
 from __future__ import annotations
 
-from sqlalchemy import Column, DateTime, ForeignKey, Integer, String, Text
+from sqlalchemy import Column, DateTime, ForeignKey, Integer, SmallInteger, String, Text
 
 from knowledge.storage import Base, utcnow
 
@@ -50,12 +52,38 @@ class LeadOutbox(Base):
     done_at = Column(DateTime, index=True)
 
 
-class LeadAudit(Base):
-    """Who saw or changed which lead's personal data, and when."""
-    __tablename__ = "lead_audit"
+class CallbackRequest(Base):
+    """A citizen who asked for a person: the question and the number to call back, given after
+    consent. Nothing else (PIPL art. 6: the minimum)."""
+    __tablename__ = "callback_request"
     id = Column(Integer, primary_key=True)
-    at = Column(DateTime, nullable=False, default=utcnow, index=True)
+    ticket = Column(String(24), nullable=False, unique=True)
+    submission_key = Column(String(64), nullable=False, unique=True)  # the form's draft id
+    status = Column(String(16), nullable=False, default="new", index=True)
+    question = Column(Text, nullable=False)
+    phone = Column(String(20), nullable=False)
+    channel = Column(String(32), nullable=False)
+    # The working days the citizen was promised (CALLBACK_WORKING_DAYS when filed).
+    promised_days = Column(SmallInteger, nullable=False)
+    consent_at = Column(DateTime, nullable=False)
+    created_at = Column(DateTime, nullable=False, default=utcnow, index=True)
+    updated_at = Column(DateTime, nullable=False, default=utcnow)  # the last status change
+    forwarded_at = Column(DateTime)
+    closed_at = Column(DateTime)
+    anonymised_at = Column(DateTime)
+    status_failures = Column(Integer, nullable=False, default=0)
+    status_failed_at = Column(DateTime)
+
+
+class CaseNote(Base):
+    """A lead's or call-back's history: status changes and staff notes, oldest first. Who did
+    what is also in the audit log; the note's words are here only (they may name people, so
+    they expire with the case)."""
+    __tablename__ = "case_note"
+    id = Column(Integer, primary_key=True)
+    ticket = Column(String(24), nullable=False, index=True)
+    at = Column(DateTime, nullable=False, default=utcnow)
     staff = Column(String(64), nullable=False)
-    action = Column(String(16), nullable=False)  # view, export, status
-    ticket = Column(String(24), index=True)  # NULL for an export of many
-    detail = Column(String(400))
+    from_status = Column(String(16))
+    to_status = Column(String(16))
+    note = Column(Text)

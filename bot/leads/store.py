@@ -1,5 +1,6 @@
-"""Leads in the application database: filing, the citizen's status query, what staff list,
-view, change and export (audited), and retention. Each method is one transaction."""
+"""Leads in the application database: filing and the citizen's status query (actions/leads.py
+calls these). What staff do with leads and call-backs is in cases.py; retention in bot/privacy.
+Each method is one transaction."""
 from __future__ import annotations
 
 import datetime as dt
@@ -7,21 +8,20 @@ import hmac
 import secrets
 from dataclasses import dataclass
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
-from bot.leads.models import STATUSES, Lead, LeadAudit, LeadOutbox
+from bot.leads.models import Lead, LeadOutbox
 from knowledge.models import Division
 from knowledge.storage import Database, insert_or_ignore, utcnow
 
 # Crockford's base32: no I, L, O or U, so a ticket read out on the phone is not misheard.
 TICKET_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 TICKET_TRIES = 8
+LEAD_PREFIX = "GZ"
 # Four digits are 10 000 guesses: a ticket's status query locks for a day after a few misses.
 STATUS_LOCK_AFTER = 5
 STATUS_LOCK_FOR = dt.timedelta(hours=24)
-TRANSITIONS = {"new": {"forwarded", "accepted", "closed"}, "forwarded": {"accepted", "closed"},
-               "accepted": {"closed"}, "closed": set()}
 ANONYMISED = "（已匿名）"
 
 
@@ -38,44 +38,12 @@ class Draft:
     channel: str
 
 
-@dataclass(frozen=True)
-class Filter:
-    status: str | None = None
-    kind: str | None = None
-    county: str | None = None
-    since: dt.date | None = None  # created on or after
-    until: dt.date | None = None  # created on or before
-
-    def where(self) -> list:
-        clauses = []
-        if self.status:
-            clauses.append(Lead.status == self.status)
-        if self.kind:
-            clauses.append(Lead.kind == self.kind)
-        if self.county:
-            clauses.append(Lead.county == self.county)
-        if self.since:
-            clauses.append(Lead.created_at >= dt.datetime.combine(self.since, dt.time()))
-        if self.until:
-            clauses.append(Lead.created_at < dt.datetime.combine(self.until, dt.time())
-                           + dt.timedelta(days=1))
-        return clauses
-
-    def describe(self) -> str:
-        parts = [f"{k}={v}" for k, v in vars(self).items() if v]
-        return " ".join(parts) or "all"
-
-
 class StatusLocked(Exception):
     pass
 
 
-def new_ticket(day: dt.date) -> str:
-    return f"GZ-{day:%Y%m%d}-" + "".join(secrets.choice(TICKET_ALPHABET) for _ in range(5))
-
-
-def _by_ticket(ticket: str):
-    return select(Lead).where(Lead.ticket == ticket)
+def new_ticket(day: dt.date, prefix: str = LEAD_PREFIX) -> str:
+    return f"{prefix}-{day:%Y%m%d}-" + "".join(secrets.choice(TICKET_ALPHABET) for _ in range(5))
 
 
 def county_in(s, text: str) -> str | None:
@@ -87,8 +55,24 @@ def county_in(s, text: str) -> str | None:
                  if variant in text), None)
 
 
-def _audit(s, staff: str, action: str, ticket: str | None, detail: str = "") -> None:
-    s.add(LeadAudit(staff=staff, action=action, ticket=ticket, detail=detail[:400]))
+def status_query(s, model, ticket: str, last4: str, now: dt.datetime):
+    """The row of `model` (a lead or a call-back) if the ticket and the phone's last four
+    digits match, else None — the same answer for both, so the query does not tell which
+    tickets exist. Raises StatusLocked after STATUS_LOCK_AFTER misses within a day."""
+    row = s.execute(select(model).where(model.ticket == ticket)).scalar_one_or_none()
+    if row is None:
+        return None
+    recent = row.status_failed_at and row.status_failed_at > now - STATUS_LOCK_FOR
+    if recent and row.status_failures >= STATUS_LOCK_AFTER:
+        raise StatusLocked(ticket)
+    if row.anonymised_at is None and hmac.compare_digest(row.phone[-4:], last4):
+        if row.status_failures:
+            row.status_failures = 0
+        return row
+    s.execute(update(model).where(model.id == row.id).values(
+        status_failures=(model.status_failures + 1) if recent else 1,
+        status_failed_at=now).execution_options(synchronize_session=False))
+    return None
 
 
 class LeadStore:
@@ -119,81 +103,5 @@ class LeadStore:
         raise RuntimeError(f"no unused ticket number after {TICKET_TRIES} tries")
 
     def status(self, ticket: str, last4: str, now: dt.datetime | None = None) -> Lead | None:
-        """The lead if the ticket and the phone's last four digits match, else None (the same
-        answer for both, so the query does not tell which tickets exist)."""
-        now = now or utcnow()
         with self.db.transaction() as s:
-            lead = s.execute(_by_ticket(ticket)).scalar_one_or_none()
-            if lead is None:
-                return None
-            recent = lead.status_failed_at and lead.status_failed_at > now - STATUS_LOCK_FOR
-            if recent and lead.status_failures >= STATUS_LOCK_AFTER:
-                raise StatusLocked(ticket)
-            if lead.anonymised_at is None and hmac.compare_digest(lead.phone[-4:], last4):
-                if lead.status_failures:
-                    lead.status_failures = 0
-                return lead
-            s.execute(update(Lead).where(Lead.id == lead.id).values(
-                status_failures=(Lead.status_failures + 1) if recent else 1,
-                status_failed_at=now).execution_options(synchronize_session=False))
-            return None
-
-    def find(self, flt: Filter, limit: int = 50, offset: int = 0) -> tuple[int, list[Lead]]:
-        where = flt.where()
-        with self.db.session() as s:
-            total = s.execute(select(func.count()).select_from(Lead).where(*where)).scalar()
-            rows = s.execute(select(Lead).where(*where).order_by(
-                Lead.created_at.desc(), Lead.id.desc()).limit(limit).offset(offset)).scalars().all()
-            return total, rows
-
-    def view(self, ticket: str, staff: str) -> Lead | None:
-        """The whole lead; the audit entry is committed before anything is shown."""
-        with self.db.transaction() as s:
-            lead = s.execute(_by_ticket(ticket)).scalar_one_or_none()
-            if lead is not None:
-                _audit(s, staff, "view", ticket)
-        return lead
-
-    def export(self, flt: Filter, staff: str) -> list[Lead]:
-        with self.db.transaction() as s:
-            rows = s.execute(select(Lead).where(*flt.where())
-                             .order_by(Lead.created_at, Lead.id)).scalars().all()
-            _audit(s, staff, "export", None, f"{len(rows)} leads; {flt.describe()}")
-        return rows
-
-    def set_status(self, ticket: str, new: str, staff: str,
-                   now: dt.datetime | None = None) -> Lead | None:
-        """None for an unknown ticket; ValueError for a change the workflow does not allow."""
-        if new not in STATUSES:
-            raise ValueError(f"unknown status {new!r}; one of {', '.join(STATUSES)}")
-        now = now or utcnow()
-        with self.db.transaction() as s:
-            lead = s.execute(_by_ticket(ticket).with_for_update()).scalar_one_or_none()
-            if lead is None:
-                return None
-            if new not in TRANSITIONS[lead.status]:
-                raise ValueError(f"{lead.status} → {new} is not allowed")
-            _audit(s, staff, "status", ticket, f"{lead.status} → {new}")
-            lead.status, lead.updated_at = new, now
-            if new == "forwarded":
-                lead.forwarded_at = now
-            if new == "closed":
-                lead.closed_at = now
-        return lead
-
-    def retention(self, days: int, remove: bool = False, now: dt.datetime | None = None) -> int:
-        """Anonymises (or with remove=True deletes) leads closed more than `days` days ago.
-        Kind, county, channel, status and dates stay for statistics; returns how many."""
-        now = now or utcnow()
-        due = [Lead.status == "closed", Lead.closed_at < now - dt.timedelta(days=days)]
-        with self.db.transaction() as s:
-            if remove:
-                ids = select(Lead.id).where(*due)
-                s.execute(delete(LeadOutbox).where(LeadOutbox.lead_id.in_(ids))
-                          .execution_options(synchronize_session=False))
-                return s.execute(delete(Lead).where(*due)
-                                 .execution_options(synchronize_session=False)).rowcount
-            return s.execute(update(Lead).where(*due, Lead.anonymised_at.is_(None)).values(
-                what=ANONYMISED, place=ANONYMISED, who=None, evidence=ANONYMISED,
-                name=ANONYMISED, phone="", anonymised_at=now)
-                .execution_options(synchronize_session=False)).rowcount
+            return status_query(s, Lead, ticket, last4, now or utcnow())

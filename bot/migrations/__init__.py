@@ -34,7 +34,11 @@ def metadata() -> MetaData:
     import bot.channels.wechat_outbox  # noqa: F401
     import bot.channels.wechat_store  # noqa: F401
     import bot.leads.models  # noqa: F401
+    import bot.portal.accounts  # noqa: F401
+    import bot.portal.audit  # noqa: F401
     import bot.portal.ratings  # noqa: F401
+    import bot.portal.sessions  # noqa: F401
+    import bot.privacy.retention  # noqa: F401
     import knowledge.models  # noqa: F401
     return Base.metadata
 

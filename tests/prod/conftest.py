@@ -47,6 +47,14 @@ def app_url(shape) -> str:
     return shape.postgres.url(APP_DB)
 
 
+@pytest.fixture(scope="session")
+def staff(app_url) -> dict[str, str]:
+    """The header of a 坐席's personal API token, made in the shape's database."""
+    from knowledge.storage import database
+    from tests.staff_client import api_token
+    return {"Authorization": f"Bearer {api_token(database(app_url), 'agent')}"}
+
+
 def client(ip: str) -> requests.Session:
     """An HTTP client whose requests come from `ip` (any 127.x.y.z is this machine): nginx
     limits the rate per client address, so each test is a client of its own."""

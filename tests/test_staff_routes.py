@@ -1,0 +1,231 @@
+"""Every staff route × every role: 200 where the role table allows it, 403 where it does not;
+nothing without signing in. The expectations are written out here, apart from the code's own
+table (bot/portal/roles.py), and a route this file does not know fails the test."""
+from __future__ import annotations
+
+import uuid
+
+import pytest
+import requests
+from sqlalchemy import select
+
+from bot.leads.callbacks import CallbackDraft, CallbackStore
+from bot.leads.store import Draft, LeadStore
+from bot.portal import accounts
+from bot.portal.accounts import StaffToken, hash_token
+from bot.portal.app import STATIC, create_app
+from bot.portal.pages import TEMPLATES
+from bot.portal.roles import ROLES
+from tests.inprocess import serving
+from tests.staff_client import PASSWORD, StaffClient, actor_for, make_account
+
+ROLES_ = list(ROLES)
+EVERYONE = set(ROLES_)
+CASES = {"agent", "reviewer"}
+# (method, route as Sanic names it) → the roles that get 200; None: public.
+PAGES = {
+    ("GET", "/staff/login"): None,
+    ("POST", "/staff/login"): None,
+    ("GET", "/staff/static/<name>"): None,
+    ("GET", "/staff"): EVERYONE,
+    ("POST", "/staff/logout"): EVERYONE,
+    ("GET", "/staff/password"): EVERYONE,
+    ("POST", "/staff/password"): EVERYONE,
+    ("GET", "/staff/tokens"): EVERYONE,
+    ("POST", "/staff/tokens"): EVERYONE,
+    ("POST", "/staff/tokens/<token_id:int>/revoke"): EVERYONE,
+    ("GET", "/staff/desk"): CASES,
+    ("GET", "/staff/desk/export.csv"): CASES,
+    ("GET", "/staff/desk/<ticket>"): CASES,
+    ("POST", "/staff/desk/<ticket>"): CASES,
+    ("GET", "/staff/lookup"): CASES,
+    ("GET", "/staff/unanswered"): {"reviewer"},
+    ("GET", "/staff/admin/accounts"): {"admin"},
+    ("POST", "/staff/admin/accounts"): {"admin"},
+    ("POST", "/staff/admin/accounts/<account_id:int>"): {"admin"},
+    ("GET", "/staff/admin/settings"): {"admin"},
+    ("GET", "/staff/admin/privacy"): {"admin"},
+    ("POST", "/staff/admin/privacy"): {"admin"},
+    ("POST", "/staff/admin/privacy/export"): {"admin"},
+    ("POST", "/staff/admin/privacy/delete"): {"admin"},
+    ("GET", "/staff/audit"): {"auditor"},
+    ("GET", "/staff/audit.csv"): {"auditor"},
+}
+API = {
+    ("GET", "/staff/api/search"): CASES,
+    ("GET", "/staff/api/unanswered"): {"reviewer"},
+    ("GET", "/staff/api/cases"): CASES,
+    ("GET", "/staff/api/cases.csv"): CASES,
+    ("GET", "/staff/api/cases/<ticket>"): CASES,
+    ("POST", "/staff/api/cases/<ticket>/status"): CASES,
+}
+
+
+@pytest.fixture(scope="module")
+def portal(db):
+    app = create_app()
+    with serving(app) as base:
+        yield app, base
+
+
+@pytest.fixture(scope="module")
+def tickets(db) -> dict[str, str]:
+    lead, _ = LeadStore(db).file(uuid.uuid4().hex, Draft(
+        "patent", "仿造我们的外观设计灯具", "章贡区某灯具店", None, "照片", "周先生",
+        "13911112222", "rest"))
+    callback, _ = CallbackStore(db).file(uuid.uuid4().hex, CallbackDraft(
+        "想问商标续展的材料", "13933334444", "rest"), 2)
+    return {"lead": lead.ticket, "callback": callback.ticket}
+
+
+def staff_routes(app) -> set[tuple[str, str]]:
+    found = set()
+    for route in app.router.routes:
+        path = "/" + route.path.strip("/").replace(":str>", ">")
+        if path.startswith("/staff"):
+            found |= {(method, path) for method in route.methods if method in ("GET", "POST")}
+    return found
+
+
+def test_every_staff_route_is_in_this_table(portal):
+    app, _ = portal
+    assert staff_routes(app) == set(PAGES) | set(API)
+
+
+def _concrete(path: str, ids: dict) -> str:
+    if path == "/staff":
+        return "/staff/"
+    return (path.replace("<ticket>", ids["ticket"]).replace("<token_id:int>", str(ids["token"]))
+            .replace("<account_id:int>", str(ids["account"])).replace("<name>", "staff.css"))
+
+
+def _form(method_path: tuple[str, str], role: str, ids: dict) -> dict:
+    """A valid form for each POST page (it changes nothing another role's run needs)."""
+    return {
+        "/staff/logout": {},
+        "/staff/password": {"current": ids["password"], "new": ids["password"] + "!",
+                            "repeat": ids["password"] + "!"},
+        "/staff/tokens": {"label": f"route test {role}"},
+        "/staff/tokens/<token_id:int>/revoke": {},
+        "/staff/desk/<ticket>": {"note": f"route test by {role}"},
+        "/staff/admin/accounts": {"username": f"new{role}{uuid.uuid4().hex[:6]}",
+                                  "display_name": "新同事", "role": "agent"},
+        "/staff/admin/accounts/<account_id:int>": {"action": "revoke_tokens"},
+        "/staff/admin/privacy": {"ticket": "GZ-20000101-00000"},
+        "/staff/admin/privacy/export": {"ticket": "GZ-20000101-00000"},
+        "/staff/admin/privacy/delete": {"ticket": "GZ-20000101-00000", "confirm": "yes",
+                                        "reason": "route test"},
+    }[method_path[1]]
+
+
+@pytest.mark.parametrize("role", ROLES_)
+def test_each_role_gets_200_where_allowed_and_403_elsewhere(portal, db, tickets, role):
+    app, base = portal
+    username = make_account(db, role)
+    dummy = make_account(db, "agent")
+    client = StaffClient(base)
+    assert client.sign_in(username).status_code == 200
+    token = accounts.create_token(db, actor_for(db, username), "for revoking")
+    ids = {"ticket": tickets["lead"], "account": _account_id(db, dummy),
+           "token": _token_id(db, username, token), "password": PASSWORD}
+    answers = {}
+    for method, path in sorted(PAGES, key=lambda k: k[1] == "/staff/logout"):
+        allowed = PAGES[(method, path)]
+        if allowed is None:
+            continue
+        url = _concrete(path, ids)
+        r = client.get(url) if method == "GET" else client.post(
+            url, _form((method, path), role, ids))
+        answers[(method, path)] = r.status_code
+        if (method, path) == ("POST", "/staff/password") and r.status_code == 200:
+            ids["password"] += "!"
+    expected = {key: 200 if role in allowed else 403 for key, allowed in PAGES.items()
+                if allowed is not None}
+    assert answers == expected
+
+    api_token = accounts.create_token(db, actor_for(db, username), "route test")
+    api = {}
+    for method, path in API:
+        url = base + _concrete(path, {**ids, "ticket": tickets["callback"]})
+        r = requests.request(method, url, headers={"Authorization": f"Bearer {api_token}"},
+                             params={"q": "费减"} if path.endswith("search") else None,
+                             json={"note": f"api route test {role}"} if method == "POST" else None,
+                             timeout=30)
+        api[(method, path)] = r.status_code
+    assert api == {key: 200 if role in allowed else 403 for key, allowed in API.items()}
+
+
+def _account_id(db, username: str) -> int:
+    return actor_for(db, username).account_id
+
+
+def _token_id(db, username: str, token: str) -> int:
+    with db.session() as s:
+        return s.execute(select(StaffToken.id).where(
+            StaffToken.token_hash == hash_token(token))).scalar_one()
+
+
+def test_nothing_without_signing_in(portal, tickets):
+    app, base = portal
+    anonymous = StaffClient(base)
+    for (method, path), allowed in PAGES.items():
+        url = _concrete(path, {"ticket": tickets["lead"], "token": 1, "account": 1})
+        r = anonymous.request(method, url, follow=False, data={"csrf": "guess"})
+        if allowed is None:
+            assert r.status_code in (200, 401), (method, path)
+        elif method == "GET":
+            assert r.status_code == 303 and r.headers["Location"].startswith("/staff/login"), path
+        else:
+            assert r.status_code == 403, (method, path)
+        assert "13911112222" not in r.text
+    for method, path in API:
+        url = base + _concrete(path, {"ticket": tickets["lead"], "token": 1, "account": 1})
+        for headers in ({}, {"Authorization": "Bearer gzs_guess"}, {"Authorization": "Basic x"},
+                        {"Cookie": "gz_staff=guess"}):
+            r = requests.request(method, url, headers=headers, timeout=30)
+            assert r.status_code == 401, (method, path, headers)
+
+
+def test_a_signed_in_browser_cannot_use_the_api_with_its_cookie(portal, db, tickets):
+    _, base = portal
+    client = StaffClient(base)
+    client.sign_in(make_account(db, "agent"))
+    r = client.get(f"/staff/api/cases/{tickets['lead']}", follow=False)
+    assert r.status_code == 401  # only personal API tokens: no cross-site request rides along
+
+
+def test_a_form_without_the_csrf_token_or_from_another_site_is_refused(portal, db, tickets):
+    _, base = portal
+    client = StaffClient(base)
+    client.sign_in(make_account(db, "agent"))
+    path = f"/staff/desk/{tickets['lead']}"
+    client.get(path)
+    assert client.post(path, {"note": "x"}, csrf=False).status_code == 403
+    assert client.post(path, {"note": "x", "csrf": "wrong"}).status_code == 403
+    r = client.request("POST", path, data={"note": "x", "csrf": client.csrf},
+                       headers={"Origin": "https://evil.example"})
+    assert r.status_code == 403
+    assert client.post(path, {"note": "同源、带令牌"}).status_code == 200
+
+
+def test_staff_responses_carry_a_strict_policy_and_secure_cookies(portal, db):
+    _, base = portal
+    client = StaffClient(base)
+    r = client.get("/staff/login")
+    policy = r.headers["Content-Security-Policy"]
+    assert "default-src 'none'" in policy and "script-src 'self'" in policy
+    assert "frame-ancestors 'none'" in policy and "unsafe-inline" not in policy
+    assert r.headers["X-Frame-Options"] == "DENY" and r.headers["Cache-Control"] == "no-store"
+    client.sign_in(make_account(db, "auditor"))
+    cookie = next(h for h in client.set_cookie_headers if h.startswith("gz_staff=") and
+                  len(h.split(";")[0]) > 20)
+    flags = {part.strip().split("=")[0].lower() for part in cookie.split(";")}
+    assert {"httponly", "secure", "samesite"} <= flags and "SameSite=Strict" in cookie
+    assert "Path=/staff" in cookie
+
+
+def test_no_page_loads_anything_from_outside():
+    for path in [*TEMPLATES.rglob("*.html"), STATIC / "staff.css"]:
+        text = path.read_text(encoding="utf-8")
+        assert "http://" not in text and "https://" not in text and "//cdn" not in text, path
+        assert "<script" not in text and "style=" not in text, path  # CSP: nothing inline
