@@ -100,7 +100,7 @@ def eligibility(r: Eligibility, link: Link) -> Reply:
         called = f"（您说的“{r.word}”一般属于{kind.name}，以法人证书登记的类型为准）" if r.word else ""
         text = (f"{kind.name}{called}按单位性质即可请求专利费减，不看收入。{rates}"
                 f"证明材料：{kind.proof}。\n"
-                f"依据：{cite(_dated(kind.citation, r.single))}；"
+                f"来源：{cite(_dated(kind.citation, r.single))}；"
                 f"{sure(kind.citation, r.single.citation if r.single else None)}。"
                 f"{estimate}")
         return Reply(text, _buttons(link, CALC_PATENT, "fee_reduction.online_filing"))
@@ -128,7 +128,7 @@ def eligibility(r: Eligibility, link: Link) -> Reply:
     proof = f"证明材料：{kind.proof}。" if r.verdict == "eligible" and kind.proof else ""
     rate_source = (f"；比例：{cite(r.single.citation, short=True)}"
                    if r.verdict == "eligible" and r.single else "")
-    text = (f"{head}{proof}\n依据：{cite(limit.citation, short=True)}{rate_source}；"
+    text = (f"{head}{proof}\n来源：{cite(limit.citation, short=True)}{rate_source}；"
             f"{sure(limit.citation, r.single.citation if rate_source else None)}。{estimate}")
     if r.verdict == "eligible":
         buttons = _buttons(link, CALC_PATENT, "fee_reduction.online_filing")
@@ -171,7 +171,7 @@ def _rates(r: Eligibility) -> str:
 def patent(r: PatentFees, link: Link) -> Reply:
     q = r.query
     tail = f"以上为按公布标准的估算，实际以{PATENT_SYSTEM}的缴费通知为准。"
-    basis = (f"\n依据：{cite(r.schedule_fee.citation)}；{sure(r.schedule_fee.citation)}。"
+    basis = (f"\n来源：{cite(r.schedule_fee.citation)}；{sure(r.schedule_fee.citation)}。"
              if r.schedule_fee else "")
     if r.problem == "year_beyond":
         top = f"只列到第{r.max_year}年" if r.max_year else "没有列出"
@@ -183,7 +183,7 @@ def patent(r: PatentFees, link: Link) -> Reply:
                  if r.single and r.joint else "")
         return Reply(f"{r.hague.name}，减缴条件和比例与国内申请相同{rates}。"
                      f"指定费的金额不在现有资料中，以国家知识产权局的公告和专利业务办理系统为准。\n"
-                     f"依据：{cite(r.hague.citation)}；{sure(r.hague.citation)}。",
+                     f"来源：{cite(r.hague.citation)}；{sure(r.hague.citation)}。",
                      _buttons(link, CALC_ELIGIBILITY, "fee_reduction.eligibility"))
     if r.problem == "no_such_fee":
         return Reply(f"现有收费标准中没有{TYPE_NAMES.get(q.patent_type, '')}的这项费用"
@@ -246,7 +246,7 @@ def patent(r: PatentFees, link: Link) -> Reply:
         used.append(r.open_licence.citation)
     used += [rule.citation for rule, _ in r.pct]
     sources.append(sure(*used))
-    text = "".join(parts) + "\n依据：" + "；".join(sources) + "。" + tail
+    text = "".join(parts) + "\n来源：" + "；".join(sources) + "。" + tail
     return Reply(text, _buttons(link, CALC_ELIGIBILITY, "fee_reduction.non_reducible",
                                 "fee_reduction.annual_fee" if q.item == "annual"
                                 else "fee_reduction.timing"))
@@ -263,7 +263,7 @@ def _annual_total(r: PatentFees, link: Link) -> Reply:
     used = [first.citation] + [x.citation for x in (r.annual_years,) if x]
     text = (f"{TYPE_NAMES[q.patent_type or 'invention']}第1至{q.year}年年费原价合计：{groups}"
             f"＝{fee_yuan(r.total('full'))}。{reduced}\n"
-            f"依据：{cite(first.citation)}"
+            f"来源：{cite(first.citation)}"
             + (f"；年限：{cite(r.annual_years.citation, short=True)}" if r.annual_years else "")
             + f"；{sure(*used)}。以上为按公布标准的估算，实际以{PATENT_SYSTEM}的缴费通知为准。")
     return Reply(text, _buttons(link, CALC_ELIGIBILITY, "fee_reduction.annual_fee"))
@@ -323,7 +323,7 @@ def trademark(r: TrademarkFees, link: Link) -> Reply:
     if q.channel is None:
         parts.append("没说纸质还是网上，两种都列出。")
     citations = [line.fee.citation for _, lines, _ in r.channels for line in lines]
-    text = ("".join(parts) + f"\n依据：{cite(base.citation)}；{sure(*citations)}。"
+    text = ("".join(parts) + f"\n来源：{cite(base.citation)}；{sure(*citations)}。"
             f"以上为估算，不含代理费，实际以{TRADEMARK_SYSTEM}的缴费通知为准。")
     return Reply(text, _buttons(link, "trademark.online", CALC_TRADEMARK))
 
