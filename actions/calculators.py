@@ -25,6 +25,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.knowledge_base import KNOWLEDGE
 from actions.leads import Said
 from knowledge.fees import facts as read
+from knowledge.fees import replies
 from knowledge.fees.facts import Amount, PatentQuery, TrademarkQuery
 from knowledge.numbers import numbers
 from knowledge.text import to_simplified
@@ -343,10 +344,6 @@ class ActionAskFeeIncome(Action):
         return "action_ask_fee_income"
 
     def run(self, dispatcher, tracker, domain):
-        if tracker.get_slot("fee_applicant") == "enterprise":
-            dispatcher.utter_message(text="企业上年度的应纳税所得额是多少？（看上年度企业所得税年度"
-                                          "纳税申报表）例如“80万”。")
-        else:
-            dispatcher.utter_message(text="您上年度的收入大约多少？说月均收入或全年收入都可以，"
-                                          "例如“月收入4000”“年收入5万”。")
+        dispatcher.utter_message(text=replies.income_question(
+            KNOWLEDGE.fee_schedule(), tracker.get_slot("fee_applicant") == "enterprise"))
         return []

@@ -266,7 +266,7 @@ def test_trademark_fee_in_one_turn_then_more_classes(calc):
     assert slots["tm_classes"] == 5 and "1620元" in messages[0]["text"]  # 5×270 + 10×27
 
 
-def test_trademark_form_asks_classes_then_goods(calc):
+def test_trademark_form_asks_classes_then_prices_what_a_class_includes(calc):
     form = calc.ValidateTrademarkFeeForm()
     slots, _ = run(calc.ActionStartTrademarkFee(), tracker(said("帮我算一下商标注册费",
                                                                 "calc_trademark_fee")))
@@ -274,15 +274,25 @@ def test_trademark_form_asks_classes_then_goods(calc):
     state = dict(slots)
     step, _ = run(form, tracker(said("2个类别", "inform"), state, "tm_classes",
                                 "trademark_fee_form"))
-    assert step == {"tm_classes": 2, "requested_slot": "tm_goods"}
+    assert step == {"tm_classes": 2, "requested_slot": None}
     state.update(step)
-    step, _ = run(form, tracker(said("每类15个商品", "inform"), state, "tm_goods",
-                                "trademark_fee_form"))
-    assert step == {"tm_goods": [15], "requested_slot": None}
-    _, messages = run(calc.ActionTrademarkFee(), tracker(said("每类15个商品", "inform"),
-                                                         {**state, **step}))
-    text = messages[0]["text"]  # both channels: not said
-    assert "网上申请2×270＋10×27＝810元" in text and "纸质申请2×300＋10×30＝900元" in text
+    _, messages = run(calc.ActionTrademarkFee(), tracker(said("2个类别", "inform"), state))
+    text = messages[0]["text"]  # both channels: not said; goods: not said
+    assert "按每类不超过10个" in text and "网上申请2×270＝540元" in text
+    assert "纸质申请2×300＝600元" in text and "每多1个加收网上27元、纸质30元" in text
+    slots, _, messages = start_and_answer(
+        calc, calc.ActionStartTrademarkFee, calc.ActionTrademarkFee,
+        said("每类15个商品", "inform"), state)
+    assert "网上申请2×270＋10×27＝810元" in messages[0]["text"]
+
+
+def test_the_income_question_states_the_standard_first(calc):
+    _, messages = run(calc.ActionAskFeeIncome(), tracker(said("公司", "inform"),
+                                                         {"fee_applicant": "enterprise"}))
+    assert messages[0]["text"].startswith("标准是企业上年度应纳税所得额低于100万元")
+    _, messages = run(calc.ActionAskFeeIncome(), tracker(said("个人", "inform"),
+                                                         {"fee_applicant": "individual"}))
+    assert "月均收入低于5000元" in messages[0]["text"] and "财税〔2019〕45号" in messages[0]["text"]
 
 
 def test_renewal_without_classes_is_priced_per_class(calc):

@@ -175,8 +175,16 @@ def test_other_services_without_classes_are_per_class(schedule):
 def test_trademark_missing_facts(schedule):
     assert trademark_fees(schedule, TrademarkQuery()).missing == "service"
     assert trademark_fees(schedule, TrademarkQuery("registration")).missing == "classes"
-    assert trademark_fees(schedule, TrademarkQuery("registration", 3)).missing == "goods"
     assert trademark_fees(schedule, TrademarkQuery("registration", 3, (1, 2))).missing == "goods"
+
+
+def test_registration_without_goods_is_priced_at_what_a_class_includes(schedule):
+    r = trademark_fees(schedule, TrademarkQuery("registration", 3))
+    assert r.missing is None and r.goods_assumed
+    assert (r.total("online"), r.total("paper")) == (810, 900)
+    assert {c: f.amount for c, f in r.extra_good} == {"online": 27, "paper": 30}
+    said = trademark_fees(schedule, TrademarkQuery("registration", 3, (12,)))
+    assert not said.goods_assumed and said.extra_good == () and said.total("online") == 972
 
 
 # --- 专利费减 eligibility: the thresholds are strict ("低于") ---------------------------------
@@ -275,6 +283,8 @@ def test_the_kind_a_figure_implies(schedule):
     ("发明专利维持到第10年一共要交多少年费", ("invention", "annual_total", 10)),
     ("实用新型年费10年总共多少", ("utility_model", "annual_total", 10)),
     ("PCT进入国家阶段实审费", ("invention", "exam", None)),
+    ("个人申请发明专利，申请费和实审费费减后合计多少", ("invention", "application+exam", None)),
+    ("发明的实审费加上申请费", ("invention", "application+exam", None)),
 ])
 def test_reading_patent_questions(text, expected):
     q = read_patent(text)
@@ -288,7 +298,14 @@ def test_reading_patent_questions(text, expected):
     ("商标过了宽展期续展", ("late_renewal", None, None, None)),
     ("证明商标注册", ("collective", None, None, None)),
     ("商标转让费", ("assignment", None, None, None)),
+    ("商标網上註冊一個類別12個商品", ("registration", 1, (12,), "online")),
 ])
 def test_reading_trademark_questions(text, expected):
     q = read_trademark(text)
     assert (q.service, q.classes, q.goods, q.channel) == expected
+
+
+def test_fees_named_together_are_added_up(schedule):
+    r = patent_fees(schedule, PatentQuery("invention", "application+exam"))
+    assert r.problem is None and [line.fee.item for line in r.lines] == ["application", "exam"]
+    assert (r.total("full"), r.total("single"), r.total("joint")) == (3400, 510, 1020)

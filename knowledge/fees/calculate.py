@@ -158,7 +158,7 @@ def patent_fees(schedule: FeeSchedule, q: PatentQuery) -> PatentFees:
     if q.item == "annual_total":  # years 1 to N, at full price: reductions depend on the grant year
         fees = [schedule.patent(ptype, "annual", year) for year in range(1, q.year + 1)]
     else:
-        items = TOTAL_ITEMS.get(ptype, ()) if q.item == "total" else (q.item,)
+        items = TOTAL_ITEMS.get(ptype, ()) if q.item == "total" else tuple(q.item.split("+"))
         fees = [schedule.patent(ptype, item, q.year) for item in items]
     if not fees or any(f is None for f in fees):
         return PatentFees(q, "no_such_fee", **rules,
@@ -198,11 +198,15 @@ class TrademarkLine:
 @dataclass(frozen=True)
 class TrademarkFees:
     """problem: need_service / need_classes / need_goods / no_fee / None. `per_class` True when
-    the number of classes was not said: the amounts are for one class."""
+    the number of classes was not said: the amounts are for one class. `goods_assumed` True when
+    a registration did not say how many goods: priced at what a class includes, with
+    `extra_good` (channel, fee) for each one beyond."""
     query: TrademarkQuery
     problem: str | None = None
     channels: tuple[tuple[str, tuple[TrademarkLine, ...], Decimal], ...] = ()
     per_class: bool = False
+    goods_assumed: bool = False
+    extra_good: tuple[tuple[str, Fee], ...] = ()
 
     @property
     def missing(self) -> str | None:
@@ -222,17 +226,24 @@ def trademark_fees(schedule: FeeSchedule, q: TrademarkQuery) -> TrademarkFees:
     registration = q.service == "registration"
     if registration and not q.classes:
         return TrademarkFees(q, "need_classes")
-    if registration and (q.goods is None or len(q.goods) not in (1, q.classes)):
-        return TrademarkFees(q, "need_goods")
+    if registration and q.goods is not None and len(q.goods) not in (1, q.classes):
+        return TrademarkFees(q, "need_goods")  # "分别12、8个" for three classes
+    # Goods not said: most filings stay within what a class includes, so the price of a class
+    # answers the question; the reply says so and what each extra good costs.
+    goods_assumed = registration and q.goods is None
     classes = q.classes or 1
-    out = []
+    out, extra_good = [], []
     for channel in ((q.channel,) if q.channel else ("online", "paper")):
         fees = [schedule.trademark(item, channel)
                 for item in SERVICE_FEES.get(q.service, (q.service,))]
         if any(f is None or f.amount is None for f in fees):
             return TrademarkFees(q, "no_fee")
         lines = [TrademarkLine(f, classes, f.amount * classes) for f in fees]
-        if registration:
+        if goods_assumed:
+            per_good = schedule.trademark("extra_good", channel)
+            if per_good is not None and per_good.amount is not None:
+                extra_good.append((channel, per_good))
+        elif registration:
             base = fees[0]
             goods = q.goods * classes if len(q.goods) == 1 else q.goods
             extra = sum(max(0, g - (base.includes or 0)) for g in goods)
@@ -242,4 +253,5 @@ def trademark_fees(schedule: FeeSchedule, q: TrademarkQuery) -> TrademarkFees:
                     return TrademarkFees(q, "no_fee")
                 lines.append(TrademarkLine(per_good, extra, per_good.amount * extra))
         out.append((channel, tuple(lines), sum((line.subtotal for line in lines), Decimal(0))))
-    return TrademarkFees(q, None, tuple(out), per_class=not registration and not q.classes)
+    return TrademarkFees(q, None, tuple(out), per_class=not registration and not q.classes,
+                         goods_assumed=goods_assumed, extra_good=tuple(extra_good))

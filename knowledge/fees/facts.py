@@ -189,6 +189,8 @@ _PATENT_ITEMS = [("priority_claim", re.compile(r"优先权要求费|优先权费
                  ("application", re.compile(r"申请费")),
                  ("total", re.compile(r"总共|一共|合计|全部|总费用|总的费用|加起来|全套|申请阶段|"
                                       r"申请.{0,8}(多少钱|费用|花多少|要交)"))]
+# Fees that a question may name together ("申请费和实审费一共多少"): the answer is their sum.
+_ADDABLE = ["application", "printing", "exam", "reexam", "priority_claim", "surcharge"]
 _PCT = re.compile(r"pct|国际申请|国家阶段", re.I)
 _SEARCH_FOREIGN = re.compile(r"欧洲|epo|日本|jpo|瑞典", re.I)
 _CNIPA = re.compile(r"国家知识产权局|中国局|国知局|cnipa|中国专利局", re.I)
@@ -216,6 +218,9 @@ def read_patent(text: str) -> PatentQuery:
     text = to_simplified(text or "")
     ptype = next((name for name, p in _PATENT_TYPES if p.search(text)), None)
     item = next((name for name, p in _PATENT_ITEMS if p.search(text)), None)
+    named = [name for name, p in _PATENT_ITEMS if name in _ADDABLE and p.search(text)]
+    if len(named) > 1:
+        item = "+".join(sorted(named, key=_ADDABLE.index))  # "申请费和实审费合计": their sum
     year = read_year(text)
     if item == "annual_total" and year is None:
         year = next((int(n.value) for n in numbers(text) if n.unit == "年" and n.is_integer
@@ -267,6 +272,7 @@ _PAPER = re.compile(r"纸质|纸件|书面|邮寄|纸本")
 _EACH = re.compile(r"(每|各)\s*(个)?\s*(类|类别)")
 _TOTAL = re.compile(r"(一共|总共|共计|合计|共)\s*$")
 _SEVERAL = re.compile(r"分别")
+_GOODS_AFTER = re.compile(r"\s*(商品|服务|小项|产品|项目)")
 
 
 @dataclass(frozen=True)
@@ -287,7 +293,9 @@ def read_trademark(text: str) -> TrademarkQuery:
     goods_numbers = [n for n in found if n.is_integer and not n.ordinal and (
         n.unit == "项" or (n.unit in ("个", None) and (
             _EACH.search(text[max(0, n.start - 6):n.start])
-            or (several and n.start > several.start()))))]
+            or (several and n.start > several.start())
+            # "一个类别12个商品": with one class, the goods named are that class's
+            or ((classes or 1) == 1 and _GOODS_AFTER.match(text[n.end:])))))]
     goods = None
     if goods_numbers:
         values = tuple(int(n.value) for n in goods_numbers)

@@ -167,6 +167,17 @@ def _rates(r: Eligibility) -> str:
     return f"单独申请减缴{s}；与他人共同申请减缴{j}，每个申请人都要分别符合条件。"
 
 
+def income_question(schedule: FeeSchedule, enterprise: bool) -> str:
+    """The eligibility form's income question, after the standard it is measured against: a
+    citizen who asked "看什么指标" has the answer before giving a number."""
+    rule = schedule.rule("taxable_income_limit" if enterprise else "income_limit")
+    standard = (f"标准是{rule.name}（{cite(rule.citation, short=True, dated=False)}）。"
+                if rule else "")
+    if enterprise:
+        return standard + "企业上年度的应纳税所得额是多少？（看上年度企业所得税年度纳税申报表）例如“80万”。"
+    return standard + "您上年度的收入大约多少？说月均收入或全年收入都可以，例如“月收入4000”“年收入5万”。"
+
+
 # --- patent fees ------------------------------------------------------------------------------
 def patent(r: PatentFees, link: Link) -> Reply:
     q = r.query
@@ -193,7 +204,9 @@ def patent(r: PatentFees, link: Link) -> Reply:
         return _annual_total(r, link)
     lines, fees = r.lines, [line.fee for line in r.lines]
     first = fees[0]
-    name = first.name if len(fees) == 1 else f"{TYPE_NAMES[q.patent_type]}申请阶段官费"
+    type_name = TYPE_NAMES[q.patent_type or "invention"]
+    name = first.name if len(fees) == 1 else f"{type_name}申请阶段官费" \
+        if q.item == "total" else f"{type_name}官费合计"
     if q.item == "annual":
         name = f"{first.name}（第{q.year}年）"
     parts = []
@@ -301,7 +314,9 @@ def trademark(r: TrademarkFees, link: Link) -> Reply:
     parts = []
     first_lines = r.channels[0][1]
     base = first_lines[0].fee
-    if q.service == "registration":
+    if r.goods_assumed:
+        parts.append(f"商标注册官费估算（{q.classes}个类别，按每类不超过{base.includes}个商品或服务计）：")
+    elif q.service == "registration":
         goods = (f"各类分别{'、'.join(map(str, q.goods))}个" if len(q.goods) > 1
                  else f"每类{q.goods[0]}个")
         parts.append(f"商标注册官费估算（{q.classes}个类别，{goods}商品或服务）：")
@@ -316,13 +331,17 @@ def trademark(r: TrademarkFees, link: Link) -> Reply:
                               _plain(line.fee.amount) for line in lines) + f"＝{fee_yuan(total)}"
         parts.append(f"{CHANNEL_NAMES[channel]}{amount}；")
     parts[-1] = parts[-1].rstrip("；") + "。"
-    if q.service == "registration":
+    if r.goods_assumed and r.extra_good:
+        extra = "、".join(f"{CHANNEL_NAMES[c][:2]}{fee_yuan(f.amount)}" for c, f in r.extra_good)
+        parts.append(f"每类超过{base.includes}个的，每多1个加收{extra}。")
+    elif q.service == "registration":
         parts.append(f"每个类别含{base.includes}个商品或服务，超出的每个另收费。")
     if q.service == "collective":
         parts.append("超出的商品或服务项目是否另收费，现有资料没有说明。")
     if q.channel is None:
         parts.append("没说纸质还是网上，两种都列出。")
-    citations = [line.fee.citation for _, lines, _ in r.channels for line in lines]
+    citations = [line.fee.citation for _, lines, _ in r.channels for line in lines] + [
+        f.citation for _, f in r.extra_good]
     text = ("".join(parts) + f"\n来源：{cite(base.citation)}；{sure(*citations)}。"
             f"以上为估算，不含代理费，实际以{TRADEMARK_SYSTEM}的缴费通知为准。")
     return Reply(text, _buttons(link, "trademark.online", CALC_TRADEMARK))
