@@ -4,8 +4,10 @@ from __future__ import annotations
 from typing import Any
 
 from rasa_sdk import Action, Tracker
+from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions import calculators
 from actions.knowledge_base import KNOWLEDGE, warm_up
 
 FALLBACK = "nlu_fallback"
@@ -38,6 +40,13 @@ class ActionAnswer(Action):
         intent, confidence = best_intent(message)
         # A button payload ("/ask_trademark{...}") names the topic, not a question.
         question = "" if text.startswith("/") else text
+        routed = calculators.worked_out(question, intent) if question else None
+        if routed:
+            calc, facts = routed
+            reply = KNOWLEDGE.calculator_reply(calc.compute(facts))
+            dispatcher.utter_message(text=reply.text, buttons=reply.buttons)
+            # the facts stay in their slots, as after the calculator's own turn
+            return [SlotSet(slot, value) for slot, value in calc.to_slots(facts).items()]
         reply = KNOWLEDGE.answer(
             question, intent=intent, confidence=confidence,
             answer_id=next(tracker.get_latest_entity_values("answer_id"), None),

@@ -301,6 +301,37 @@ ELIGIBILITY, PATENT, TRADEMARK = (CALCULATORS[n] for n in
                                   ("fee_eligibility", "patent_fee", "trademark_fee"))
 
 
+# --- a topic question that is a calculation ---------------------------------------------------
+# NLU may read "注册6个类别纸质申请每类10个商品" as a trademark question rather than the
+# calculator's intent: the two are close in wording. When a topic question states every fact a
+# calculation needs, the facts decide: the citizen gets the number, not the general rule.
+_ASKS_AMOUNT = re.compile(r"多少|几块|几元|算|要交|交多少|费用|价格|钱")
+ROUTED_FROM = {"ask_fee_reduction": ("fee_eligibility", "patent_fee"),
+               "ask_trademark": ("trademark_fee",)}
+
+
+def _states_everything(calc: Calculator, facts: dict[str, Any], text: str) -> bool:
+    if calc is ELIGIBILITY:  # an applicant and a sum of money: "公司去年应纳税所得额八十万"
+        return facts.get("kind") is not None and facts.get("amount") is not None
+    if calc is PATENT:  # a type, a fee, and a question of amount: "发明实审费减后交多少"
+        return bool(facts.get("patent_type") and facts.get("item")
+                    and _ASKS_AMOUNT.search(text))
+    return bool(facts.get("service") and facts.get("classes"))  # "2个类别续展纸质多少"
+
+
+def worked_out(text: str, intent: str | None) -> tuple[Calculator, dict[str, Any]] | None:
+    """The calculator and its facts when a topic question (`intent`) states a whole
+    calculation; None otherwise (the knowledge base answers)."""
+    text = to_simplified(text or "")
+    for name in ROUTED_FROM.get(intent or "", ()):
+        calc = CALCULATORS[name]
+        facts = calc.read(text, None)
+        if _states_everything(calc, facts, text) and \
+                calc.missing_slot(calc.compute(facts)) is None:
+            return calc, facts
+    return None
+
+
 class ActionStartFeeEligibility(_Start):
     calc = ELIGIBILITY
 

@@ -50,3 +50,26 @@ def test_fallback_to_search_and_logging_of_unanswered(action, db):
 def test_empty_message_is_asked_again(action):
     messages, _ = run(action, make_tracker("   ", "nlu_fallback", 0.0))
     assert messages[0]["response"] == "utter_empty"
+
+
+@pytest.mark.parametrize("text, intent, expected", [
+    ("注册6个类别纸质申请每类10个商品", "ask_trademark", "6×300＝1800元"),
+    ("公司去年应纳税所得额八十万，能减专利费吗", "ask_fee_reduction", "低于100万元，符合专利费减条件"),
+    ("发明专利实审费费减85%后是多少", "ask_fee_reduction", "减缴85%后交375元"),
+])
+def test_a_topic_question_that_states_a_whole_calculation_gets_the_number(action, text, intent,
+                                                                          expected):
+    dispatcher = CollectingDispatcher()
+    events = action.run(dispatcher, make_tracker(text, intent), {})
+    assert expected in dispatcher.messages[0]["text"]
+    assert "来源：" in dispatcher.messages[0]["text"]
+    assert events  # the facts kept for a follow-up
+
+
+@pytest.mark.parametrize("text, intent", [
+    ("商标注册要多少钱", "ask_trademark"), ("专利年费减缴从哪一年开始算", "ask_fee_reduction"),
+    ("发明专利第15年年费减不减", "ask_fee_reduction")])
+def test_a_general_question_gets_the_rule_from_the_knowledge_base(action, text, intent):
+    dispatcher = CollectingDispatcher()
+    assert action.run(dispatcher, make_tracker(text, intent), {}) == []
+    assert "估算" not in dispatcher.messages[0]["text"]

@@ -147,7 +147,7 @@ class KindSaid:
 
 
 _IMPLIED = [("individual", re.compile(r"月收入|月薪|工资|年薪|个人所得税|个税|没有收入|没收入|无收入")),
-            ("enterprise", re.compile(r"应纳税所得|应税所得|企业所得税|纳税申报表"))]
+            ("enterprise", re.compile(r"纳税所得|应税所得|所得额|企业所得税|纳税申报表"))]
 
 
 def read_kind(text: str, kinds: Iterable[ApplicantKind]) -> KindSaid | None:
