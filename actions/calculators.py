@@ -368,6 +368,22 @@ class ActionTrademarkFee(_Result):
     calc = TRADEMARK
 
 
+class ActionAskFeeApplicant(Action):
+    """Who applies, after the standards for each kind (from the knowledge base)."""
+    BUTTONS = ("individual", "enterprise", "public_institution", "social_organisation",
+               "individual_business")
+
+    def name(self) -> str:
+        return "action_ask_fee_applicant"
+
+    def run(self, dispatcher, tracker, domain):
+        schedule = KNOWLEDGE.fee_schedule()
+        kinds = [schedule.kind(k) for k in self.BUTTONS]
+        dispatcher.utter_message(text=replies.applicant_question(schedule), buttons=[
+            {"title": k.name, "payload": k.name} for k in kinds if k])
+        return []
+
+
 class ActionAskFeeIncome(Action):
     """The income question depends on who applies: a person's income, a firm's taxable income."""
 

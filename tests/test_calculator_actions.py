@@ -289,7 +289,8 @@ def test_trademark_form_asks_classes_then_prices_what_a_class_includes(calc):
 def test_the_income_question_states_the_standard_first(calc):
     _, messages = run(calc.ActionAskFeeIncome(), tracker(said("公司", "inform"),
                                                          {"fee_applicant": "enterprise"}))
-    assert messages[0]["text"].startswith("标准是企业上年度应纳税所得额低于100万元")
+    assert messages[0]["text"].startswith("标准：企业上年度应纳税所得额低于100万元")
+    assert "\n来源：财税〔2019〕45号" in messages[0]["text"]
     _, messages = run(calc.ActionAskFeeIncome(), tracker(said("个人", "inform"),
                                                          {"fee_applicant": "individual"}))
     assert "月均收入低于5000元" in messages[0]["text"] and "财税〔2019〕45号" in messages[0]["text"]
@@ -314,3 +315,13 @@ def test_odd_messages_start_a_form_or_answer_never_crash(calc, text, intent):
     slots, _ = run(start, tracker(said(text, intent)))
     assert slots["calc_next"] in ("result", "form")
     json.dumps(slots)  # slots must travel to Rasa as JSON
+
+
+def test_the_applicant_question_states_the_standards_of_every_kind_first(calc):
+    _, messages = run(calc.ActionAskFeeApplicant(), tracker(said("能费减吗", "check_fee_eligibility"),
+                                                            {}))
+    text = messages[0]["text"]
+    for part in ("月均收入低于5000元", "应纳税所得额低于100万元", "事业单位", "不看收入", "来源：",
+                 "财税〔2016〕78号", "申请人是哪一类"):
+        assert part in text, part
+    assert [b["title"] for b in messages[0]["buttons"]][:2] == ["个人", "企业"]

@@ -167,12 +167,27 @@ def _rates(r: Eligibility) -> str:
     return f"单独申请减缴{s}；与他人共同申请减缴{j}，每个申请人都要分别符合条件。"
 
 
+def applicant_question(schedule: FeeSchedule) -> str:
+    """The eligibility form's first question, after the standards by kind of applicant: a
+    citizen who asked "能不能费减" has the rule before answering anything."""
+    rules = [r for r in (schedule.rule("income_limit"), schedule.rule("taxable_income_limit")) if r]
+    by_kind = [k for k in schedule.kinds if k.test == "by_kind"]
+    said = [r.name for r in rules]
+    if by_kind:
+        said.append("、".join(k.name for k in by_kind) + "可以请求，不看收入")
+    sources = dict.fromkeys(cite(c, short=True, dated=False)
+                            for c in [r.citation for r in rules] + [k.citation for k in by_kind])
+    standard = (f"专利费减看申请人类别：{'；'.join(said)}。\n来源：{'、'.join(sources)}。\n"
+                if said else "")
+    return standard + "帮您判断：申请人是哪一类？"
+
+
 def income_question(schedule: FeeSchedule, enterprise: bool) -> str:
     """The eligibility form's income question, after the standard it is measured against: a
     citizen who asked "看什么指标" has the answer before giving a number."""
     rule = schedule.rule("taxable_income_limit" if enterprise else "income_limit")
-    standard = (f"标准是{rule.name}（{cite(rule.citation, short=True, dated=False)}）。"
-                if rule else "")
+    standard = (f"标准：{rule.name}，正好等于也不符合。\n"
+                f"来源：{cite(rule.citation, short=True, dated=False)}。\n" if rule else "")
     if enterprise:
         return standard + "企业上年度的应纳税所得额是多少？（看上年度企业所得税年度纳税申报表）例如“80万”。"
     return standard + "您上年度的收入大约多少？说月均收入或全年收入都可以，例如“月收入4000”“年收入5万”。"
