@@ -219,7 +219,7 @@ def test_the_setting_defaults_to_five_and_refuses_zero(monkeypatch):
 
 # --- the follow-up rules ----------------------------------------------------------------------
 def _open_item(db, created: dt.datetime, sender: str = "web-a", message: str = "m1") -> int:
-    rules = followups.Rules(CALENDAR, 5, "sqlite:///nonexistent-tracker.db")
+    rules = followups.Rules(CALENDAR, 5, "sqlite://")
     saved = followups.rate(db, ratings.parse(vote(sender=sender, message_id=message,
                                                   rating="dissatisfied")), rules, created)
     return int(saved.followup.split("-")[1])
@@ -277,7 +277,7 @@ def test_retention_deletes_old_ratings_and_closed_items_but_never_open_ones(tmp_
         s.execute(AnswerRating.__table__.update().where(AnswerRating.sender == "web-old")
                   .values(updated_at=old))
     periods = retention.Periods(1, 90, 365, 180, 365, 2, 365)
-    report = retention.run(db, "sqlite:///nonexistent-tracker.db", periods,
+    report = retention.run(db, "sqlite://", periods,
                            now=NOW + dt.timedelta(days=1))
     assert report.done["ratings"] == "2 ratings and 1 closed follow-up items deleted"
     assert sorted(i.id for i in items(db)) == sorted([kept_open, closed_new])
