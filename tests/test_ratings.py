@@ -149,6 +149,17 @@ def test_an_answer_not_in_the_conversation_still_opens_an_item_and_says_so(porta
     assert item.answer == "编造的答复 139****5678"
 
 
+def test_a_tracker_store_that_cannot_be_read_loses_no_rating(tmp_path, kb_url):
+    url = fresh_database(tmp_path)
+    broken = "postgresql://nobody:x@127.0.0.1:1/tracker"  # nothing listens on port 1
+    app = create_app({"DATABASE_URL": url, "TRACKER_DB_URL": broken, "CLOCK": lambda: NOW})
+    with serving(app) as base:
+        r = requests.post(base + "/api/ratings", json=vote(rating="dissatisfied"), timeout=10)
+    assert r.status_code == 201 and r.json()["followup"] is True
+    [item] = items(database(url))
+    assert item.from_tracker == 0 and item.answer == ANSWER
+
+
 def test_one_rating_per_answer_the_second_is_refused_and_changes_nothing(portal):
     url, db, _ = portal
     assert requests.post(url, json=vote(rating="dissatisfied"), timeout=10).status_code == 201

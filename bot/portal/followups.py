@@ -19,6 +19,7 @@ is overdue from the day after.
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from dataclasses import dataclass
 
 from sqlalchemy import Column, Date, DateTime, Integer, String, Text, delete, func, select
@@ -36,6 +37,7 @@ STATES = {"open": "待处理", "overdue": "已超期", "closed": "已办结"}
 MAX_REASON = 500
 MAX_QUESTION = 500
 MAX_ANSWER = ratings.MAX_TEXT
+logger = logging.getLogger("bot.portal.followups")
 PREFIX = "CP"  # 差评: how pages and the audit log name an item (CP-12)
 
 
@@ -85,7 +87,12 @@ def label(item_id: int) -> str:
 def find_exchange(tracker_url: str, vote: Vote) -> Exchange:
     """The rated answer and the citizen's message before it, from the conversation."""
     question = None
-    for line in tracker.transcript(tracker_url, [vote.sender]):
+    try:
+        lines = tracker.transcript(tracker_url, [vote.sender])
+    except Exception as err:  # noqa: BLE001 — the tracker store down must not lose the rating
+        logger.warning("rating follow-up: tracker store unreadable (%s)", type(err).__name__)
+        lines = []
+    for line in lines:
         if line.who == "市民":
             question = line.text
         elif line.who == "助手" and text_hash(line.text) == vote.text_hash:
