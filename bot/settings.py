@@ -93,6 +93,8 @@ def unanswered_retention_days() -> int:
 
 
 def ratings_retention_days() -> int:
+    """Ratings are deleted this long after they were given; follow-up items of bad ratings
+    this long after they were closed (open ones stay until they are followed up)."""
     return _days("RATINGS_RETENTION_DAYS", 365)
 
 
@@ -114,6 +116,12 @@ def callback_working_days() -> int:
     """A citizen who asks for a person is promised a call within this many working days
     (default 2: an inquiry's limit in Guangdong's 12345 rules; set the local one)."""
     return _days("CALLBACK_WORKING_DAYS", 2, lowest=1)
+
+
+def rating_followup_working_days() -> int:
+    """A bad rating (不满意, 非常不满意) is followed up within this many working days (default
+    5, as in Dezhou's 好差评 rules; the limit is set locally)."""
+    return _days("RATING_FOLLOWUP_WORKING_DAYS", 5, lowest=1)
 
 
 CASE_DUE_DEFAULT = "new:2,forwarded:10,accepted:15"

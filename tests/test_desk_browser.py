@@ -17,6 +17,7 @@ import time
 import uuid
 
 import pytest
+from selenium.common.exceptions import WebDriverException
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.expected_conditions import staleness_of
 from selenium.webdriver.support.ui import Select, WebDriverWait
@@ -97,10 +98,21 @@ def browser(tmp_path):
 
 
 def submit(d, button) -> None:
-    """Clicks and waits for the next page (the old one goes stale)."""
+    """Clicks and waits for the next page (the old one goes stale). Chromium sometimes answers
+    a question about the old page, caught mid-navigation, with "Node with given id does not
+    belong to the document" instead of "stale element" (selenium's staleness_of lets that
+    through): the old page is gone either way."""
     old = d.find_element(By.TAG_NAME, "html")
     button.click()
-    wait(d, staleness_of(old))
+
+    def gone(_driver) -> bool:
+        try:
+            return staleness_of(old)(_driver)
+        except WebDriverException as err:
+            if "does not belong to the document" in str(err):
+                return True
+            raise
+    wait(d, gone)
 
 
 def sign_in(d, base: str, username: str, password: str) -> None:

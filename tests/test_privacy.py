@@ -17,6 +17,7 @@ from bot.leads.callbacks import CallbackDraft, CallbackStore
 from bot.leads.store import Draft, LeadStore
 from bot.leads.workdays import Calendar
 from bot.portal.audit import AuditEntry
+from bot.portal.followups import RatingFollowUp
 from bot.portal.ratings import AnswerRating
 from bot.privacy import subject
 from knowledge.models import UnansweredQuestion
@@ -44,7 +45,11 @@ def world(tmp_path, rasa_store):  # noqa: F811
     rasa_store.write(f"other-{uuid.uuid4().hex[:6]}", conversation(other.ticket)[:4])
     with db.transaction() as s:
         cases.change(s, lead.ticket, "accepted", f"已联系{NAME}", "张三", DUE, utcnow())
-        s.add_all([AnswerRating(sender=openid, message_id="m1", text_hash="h", rating="down"),
+        s.add_all([AnswerRating(sender=openid, message_id="m1", text_hash="h",
+                                rating="dissatisfied"),
+                   RatingFollowUp(rating_id=10**6, sender=openid, level="dissatisfied",
+                                  question=f"我是{NAME}，商标怎么续展", answer="答复",
+                                  from_tracker=1, created_at=utcnow(), due=utcnow().date()),
                    AnswerRating(sender="someone", message_id="m1", text_hash="h", rating="up"),
                    WeChatOption(openid=openid, payloads=["/greet"], updated_at=utcnow()),
                    UnansweredQuestion(text=f"{lead.ticket} 怎么还没处理", channel="wechat"),
@@ -62,7 +67,8 @@ def test_finding_by_phone_reaches_every_store(world):
     assert {c.ticket for c in found.cases} == {lead, call}
     assert found.senders == [openid]
     assert any(NAME in line.text for line in found.conversation)
-    assert [r["sender"] for r in found.ratings] == [openid]
+    assert [r["sender"] for r in found.ratings] == [openid, openid]  # rating, follow-up
+    assert NAME in found.ratings[1]["question"]
     assert [w.get("openid") for w in found.wechat] == [openid, openid]  # options, outbox
     assert any(PHONE in text for w in found.wechat for text in w.get("outbox", []))
     assert [q["text"] for q in found.unanswered] == [f"{lead} 怎么还没处理"]
@@ -93,7 +99,7 @@ def test_a_deletion_leaves_nothing_findable(world):
     with db.session() as s:  # every table of the application, as text
         for table in ("lead", "callback_request", "case_note", "answer_rating",
                       "wechat_option", "wechat_outbox", "unanswered_question", "audit_log",
-                      "lead_outbox"):
+                      "lead_outbox", "rating_followup"):
             content = " ".join(map(str, s.execute(text(f"SELECT * FROM {table}")).all()))
             assert PHONE not in content and NAME not in content, table
         assert s.execute(select(AnswerRating.sender)).scalars().all() == ["someone"]

@@ -11,11 +11,13 @@ from sqlalchemy import select
 
 from bot.leads.callbacks import CallbackDraft, CallbackStore
 from bot.leads.store import Draft, LeadStore
-from bot.portal import accounts
+from bot.leads.workdays import Calendar
+from bot.portal import accounts, followups, ratings
 from bot.portal.accounts import StaffToken, hash_token
 from bot.portal.app import STATIC, create_app
 from bot.portal.pages import TEMPLATES
 from bot.portal.roles import ROLES
+from knowledge.storage import utcnow
 from tests.inprocess import serving
 from tests.staff_client import PASSWORD, StaffClient, actor_for, make_account
 
@@ -38,6 +40,9 @@ PAGES = {
     ("GET", "/staff/desk/export.csv"): CASES,
     ("GET", "/staff/desk/<ticket>"): CASES,
     ("POST", "/staff/desk/<ticket>"): CASES,
+    ("GET", "/staff/ratings"): CASES,
+    ("GET", "/staff/ratings/<item_id:int>"): CASES,
+    ("POST", "/staff/ratings/<item_id:int>"): CASES,
     ("GET", "/staff/lookup"): CASES,
     ("GET", "/staff/unanswered"): {"reviewer"},
     ("GET", "/staff/admin/accounts"): {"admin"},
@@ -96,7 +101,8 @@ def _concrete(path: str, ids: dict) -> str:
     if path == "/staff":
         return "/staff/"
     return (path.replace("<ticket>", ids["ticket"]).replace("<token_id:int>", str(ids["token"]))
-            .replace("<account_id:int>", str(ids["account"])).replace("<name>", "staff.css"))
+            .replace("<account_id:int>", str(ids["account"])).replace("<name>", "staff.css")
+            .replace("<item_id:int>", str(ids.get("item", 1))))
 
 
 def _form(method_path: tuple[str, str], role: str, ids: dict) -> dict:
@@ -108,6 +114,8 @@ def _form(method_path: tuple[str, str], role: str, ids: dict) -> dict:
         "/staff/tokens": {"label": f"route test {role}"},
         "/staff/tokens/<token_id:int>/revoke": {},
         "/staff/desk/<ticket>": {"note": f"route test by {role}"},
+        "/staff/ratings/<item_id:int>": {"outcome": "explained",
+                                         "reason": f"route test by {role}"},
         "/staff/admin/accounts": {"username": f"new{role}{uuid.uuid4().hex[:6]}",
                                   "display_name": "新同事", "role": "agent"},
         "/staff/admin/accounts/<account_id:int>": {"action": "revoke_tokens"},
@@ -127,7 +135,8 @@ def test_each_role_gets_200_where_allowed_and_403_elsewhere(portal, db, tickets,
     assert client.sign_in(username).status_code == 200
     token = accounts.create_token(db, actor_for(db, username), "for revoking")
     ids = {"ticket": tickets["lead"], "account": _account_id(db, dummy),
-           "token": _token_id(db, username, token), "password": PASSWORD}
+           "token": _token_id(db, username, token), "password": PASSWORD,
+           "item": _bad_rating(db)}
     answers = {}
     for method, path in sorted(PAGES, key=lambda k: k[1] == "/staff/logout"):
         allowed = PAGES[(method, path)]
@@ -153,6 +162,14 @@ def test_each_role_gets_200_where_allowed_and_403_elsewhere(portal, db, tickets,
                              timeout=30)
         api[(method, path)] = r.status_code
     assert api == {key: 200 if role in allowed else 403 for key, allowed in API.items()}
+
+
+def _bad_rating(db) -> int:
+    """An open follow-up item of its own (closing it is what the POST does)."""
+    vote = ratings.parse({"sender": f"web-{uuid.uuid4().hex[:12]}", "message_id": "m1",
+                          "text": "答复", "rating": "dissatisfied"})
+    saved = followups.rate(db, vote, followups.Rules(Calendar(), 5, "sqlite://"), utcnow())
+    return int(saved.followup.split("-")[1])
 
 
 def _account_id(db, username: str) -> int:

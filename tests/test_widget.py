@@ -147,16 +147,17 @@ def test_rating_is_stored(widget, db):
     widget.open()
     widget.wait_for_replies(0)
     answer = widget.ask(QUESTION)[-1]
-    assert not answer.find_elements(By.CSS_SELECTOR, ".gzc-rate-up[aria-pressed=true]")
-    answer.find_element(By.CSS_SELECTOR, ".gzc-rate-down").click()
+    answer.find_element(By.CSS_SELECTOR, ".gzc-level[data-level=satisfied]").click()
+    assert answer.find_element(By.CSS_SELECTOR, ".gzc-level[data-level=satisfied]"
+                               ).get_attribute("aria-pressed") == "true"
+    answer.find_element(By.CSS_SELECTOR, ".gzc-rate-send").click()
     widget.wait(lambda d: "感谢" in answer.find_element(By.CSS_SELECTOR, ".gzc-rate-status").text)
-    assert answer.find_element(By.CSS_SELECTOR, ".gzc-rate-down").get_attribute(
-        "aria-pressed") == "true"
+    assert "您的评价：满意" in answer.find_element(By.CSS_SELECTOR, ".gzc-rate").text
 
     sender = widget.stored()["sender"]
     with db.session() as s:
         rows = s.execute(select(AnswerRating).where(AnswerRating.sender == sender)).scalars().all()
-    assert [r.rating for r in rows] == ["down"]
+    assert [(r.rating, r.comment) for r in rows] == [("satisfied", None)]
     assert rows[0].text_hash == text_hash(Widget.text(answer))
 
 
@@ -165,9 +166,10 @@ def test_history_survives_reload(widget):
     widget.open()
     widget.wait_for_replies(0)
     answer = widget.ask(QUESTION)[-1]
-    answer.find_element(By.CSS_SELECTOR, ".gzc-rate-up").click()
-    widget.wait(lambda d: answer.find_element(By.CSS_SELECTOR, ".gzc-rate-up").get_attribute(
-        "aria-pressed") == "true", timeout=10)
+    answer.find_element(By.CSS_SELECTOR, ".gzc-level[data-level=very_satisfied]").click()
+    answer.find_element(By.CSS_SELECTOR, ".gzc-rate-send").click()
+    widget.wait(lambda d: "您的评价：非常满意" in answer.find_element(
+        By.CSS_SELECTOR, ".gzc-rate").text, timeout=10)
     sender, shown = widget.stored()["sender"], _answer_text(widget.bot_messages())
 
     widget.d.refresh()
@@ -175,8 +177,9 @@ def test_history_survives_reload(widget):
     widget.open()  # it stays open across pages; opening is a no-op then
     assert widget.user_texts() == [QUESTION]
     assert _answer_text(widget.bot_messages()) == shown
-    assert widget.bot_messages()[-1].find_element(
-        By.CSS_SELECTOR, ".gzc-rate-up").get_attribute("aria-pressed") == "true"
+    rated = widget.bot_messages()[-1]  # shows its rating and offers no second one
+    assert "您的评价：非常满意" in rated.find_element(By.CSS_SELECTOR, ".gzc-rate").text
+    assert not rated.find_elements(By.CSS_SELECTOR, ".gzc-level")
     assert widget.stored()["sender"] == sender  # the same conversation in Rasa too
 
     # and the conversation goes on where it was

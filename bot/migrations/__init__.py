@@ -36,6 +36,7 @@ def metadata() -> MetaData:
     import bot.leads.models  # noqa: F401
     import bot.portal.accounts  # noqa: F401
     import bot.portal.audit  # noqa: F401
+    import bot.portal.followups  # noqa: F401
     import bot.portal.ratings  # noqa: F401
     import bot.portal.sessions  # noqa: F401
     import bot.privacy.retention  # noqa: F401

@@ -81,6 +81,7 @@ async def settings_page(request: Request):
     last = await blocking(retention.latest_run, request.app.ctx.db)
     return render(request, "settings.html", periods=retention.current_periods(),
                   limits=due.limits, callback_days=request.app.config.CALLBACK_WORKING_DAYS,
+                  followup_days=request.app.config.RATING_FOLLOWUP_DAYS,
                   calendar=due.calendar, calendar_file=str(request.app.ctx.calendar.path),
                   today=due.today, last_run=last, security=[
                       ("连续登录失败锁定", f"{accounts.LOCK_AFTER} 次后锁定 "

@@ -9,12 +9,12 @@ from pathlib import Path
 from sanic import Blueprint, response
 from sanic.request import Request
 
-from bot.portal import ratings
+from bot.portal import followups, ratings
 
 STATIC = Path(__file__).resolve().parent / "static"
 WIDGET_FILES = {"chat.js": "text/javascript; charset=utf-8",
                 "chat.css": "text/css; charset=utf-8"}
-MAX_RATING_BODY = 8192  # a vote is a few ids and one answer of ≤ 2000 characters (UTF-8: ≤ 6 KB)
+MAX_RATING_BODY = 8192  # a few ids, an answer of ≤ 2000 characters and a comment of ≤ 200
 
 bp = Blueprint("public")  # no state of its own: handlers reach the app's through request.app
 
@@ -68,14 +68,28 @@ async def ratings_preflight(_request: Request):
 
 @bp.post("/api/ratings")
 async def post_rating(request: Request):
+    """201 {"ok", "followup"}; 400 {"error", "field"} (the widget shows errors of `comment`
+    and `rating` as they are); 409 when the answer has its rating already."""
     if len(request.body) > MAX_RATING_BODY:
-        return response.json({"error": "request too large"}, status=413, headers=CORS)
+        return response.json({"error": "评价内容过长。", "field": "body"}, status=413,
+                             headers=CORS)
     try:
         vote = ratings.parse(json.loads(request.body or b"null"))
     except ValueError as err:  # InvalidRating, bad JSON and bad UTF-8 alike
-        message = str(err) if isinstance(err, ratings.InvalidRating) else "body must be JSON"
-        return response.json({"error": message}, status=400, headers=CORS)
-    # SQLAlchemy blocks: keep the event loop serving while the row is written.
-    await asyncio.get_running_loop().run_in_executor(None, ratings.save, request.app.ctx.db,
-                                                     vote)
-    return response.json({"ok": True}, status=201, headers=CORS)
+        if isinstance(err, ratings.InvalidRating):
+            return response.json({"error": str(err), "field": err.field}, status=400,
+                                 headers=CORS)
+        return response.json({"error": "body must be JSON", "field": "body"}, status=400,
+                             headers=CORS)
+    app = request.app
+    rules = followups.Rules(app.ctx.calendar.get(), app.config.RATING_FOLLOWUP_DAYS,
+                            app.config.TRACKER_DB_URL)
+    try:
+        # SQLAlchemy blocks: keep the event loop serving while the rows are written.
+        saved = await asyncio.get_running_loop().run_in_executor(
+            None, followups.rate, app.ctx.db, vote, rules, app.config.CLOCK())
+    except ratings.AlreadyRated as err:
+        return response.json({"error": str(err), "field": "rating"}, status=409, headers=CORS)
+    # The item's number stays with staff: the citizen is told their rating is followed up.
+    return response.json({"ok": True, "followup": saved.followup is not None}, status=201,
+                         headers=CORS)

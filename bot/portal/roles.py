@@ -13,6 +13,7 @@ ROLES = {"agent": "坐席", "reviewer": "审核", "admin": "管理员", "auditor
 PERMISSION_LABELS = {
     "lookup": "知识查询",        # search the knowledge base as citizens get it
     "cases": "线索与回电",        # list, open (personal data), move on and export cases
+    "ratings": "差评处理",        # follow up bad ratings (好差评): open, record what was done
     "review": "未答问题",         # the questions the bot could not answer: the knowledge loop
     "accounts": "账号管理",
     "settings": "系统设置",
@@ -21,8 +22,8 @@ PERMISSION_LABELS = {
 }
 
 PERMISSIONS = {
-    "agent": frozenset({"lookup", "cases"}),
-    "reviewer": frozenset({"lookup", "cases", "review"}),
+    "agent": frozenset({"lookup", "cases", "ratings"}),
+    "reviewer": frozenset({"lookup", "cases", "ratings", "review"}),
     "admin": frozenset({"accounts", "settings", "privacy"}),
     "auditor": frozenset({"audit"}),
 }

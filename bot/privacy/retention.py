@@ -5,7 +5,8 @@ ends. Periods come from bot/settings.py (README, "Personal data that expires"):
                            idle TRACKER_RETENTION_DAYS: deleted
     leads, call-backs      closed LEADS_RETENTION_DAYS ago: anonymised (or deleted), notes too
     unanswered questions   older than UNANSWERED_RETENTION_DAYS: deleted
-    ratings                older than RATINGS_RETENTION_DAYS: deleted
+    ratings                older than RATINGS_RETENTION_DAYS: deleted; follow-up items of bad
+                           ratings closed RATINGS_RETENTION_DAYS ago: deleted (open ones stay)
     WeChat channel         messages older than an hour, options unused WECHAT_OPTIONS_RETENTION_DAYS,
                            outbox rows unsent after 48 h emptied, done rows deleted after a week
     staff sessions         ended (idle or too old): deleted
@@ -27,7 +28,7 @@ from bot.channels import wechat_outbox
 from bot.channels.wechat_outbox import WeChatOutbox
 from bot.channels.wechat_store import KEEP_MESSAGES, WeChatMessage, WeChatOption
 from bot.leads import cases
-from bot.portal import sessions
+from bot.portal import followups, sessions
 from bot.portal.audit import Actor, AuditEntry, record
 from bot.portal.ratings import AnswerRating
 from bot.privacy import tracker
@@ -118,6 +119,15 @@ def _older(app: Database, model, column, before: dt.datetime, what: str) -> str:
     return f"{n} {what} deleted"
 
 
+def _ratings(app: Database, periods: Periods, now: dt.datetime) -> str:
+    before = now - dt.timedelta(days=periods.ratings_days)
+    with app.transaction() as s:
+        ratings = s.execute(delete(AnswerRating).where(AnswerRating.updated_at < before)
+                            .execution_options(synchronize_session=False)).rowcount
+        items = followups.delete_closed(s, before)
+    return f"{ratings} ratings and {items} closed follow-up items deleted"
+
+
 def _wechat(app: Database, periods: Periods, now: dt.datetime) -> str:
     with app.transaction() as s:
         messages = s.execute(delete(WeChatMessage).where(
@@ -159,8 +169,7 @@ def run(app: Database, tracker_url: str, periods: Periods | None = None,
         "unanswered questions": lambda: _older(
             app, UnansweredQuestion, UnansweredQuestion.created_at,
             now - dt.timedelta(days=periods.unanswered_days), "questions"),
-        "ratings": lambda: _older(app, AnswerRating, AnswerRating.updated_at,
-                                  now - dt.timedelta(days=periods.ratings_days), "ratings"),
+        "ratings": lambda: _ratings(app, periods, now),
         "WeChat channel": lambda: _wechat(app, periods, now),
         "staff sessions": lambda: _staff_sessions(app, now),
         "audit log": lambda: _audit(app, periods, now),
@@ -190,7 +199,10 @@ def current_periods() -> list[tuple[str, str, str]]:
          f"LEADS_RETENTION_DAYS = {p.cases_days}"),
         ("未能回答的问题", f"{p.unanswered_days} 天后删除",
          f"UNANSWERED_RETENTION_DAYS = {p.unanswered_days}"),
-        ("满意度评价", f"{p.ratings_days} 天后删除", f"RATINGS_RETENTION_DAYS = {p.ratings_days}"),
+        ("满意度评价（好差评，含评价说明）", f"{p.ratings_days} 天后删除",
+         f"RATINGS_RETENTION_DAYS = {p.ratings_days}"),
+        ("差评处理记录（问题、答复、说明）", f"办结 {p.ratings_days} 天后删除；未办结的保留到办结",
+         f"RATINGS_RETENTION_DAYS = {p.ratings_days}"),
         ("微信消息去重记录", "1 小时后删除", "（固定）"),
         ("微信编号选项（openid）", f"{p.wechat_options_days} 天未更新后删除",
          f"WECHAT_OPTIONS_RETENTION_DAYS = {p.wechat_options_days}"),

@@ -5,7 +5,7 @@ export and deletion is in the audit log, with the ticket or the masked number on
 What belongs to the citizen: the leads and call-backs with that ticket or phone (with their
 notes and outbox rows); the conversations in Rasa's tracker store that mention the phone or one
 of those tickets; the ratings and WeChat state of those conversations (the WeChat openid is
-the conversation's sender id), with the replies waiting in the WeChat outbox for them or
+the conversation's sender id) and the follow-up items of those ratings, with the replies waiting in the WeChat outbox for them or
 naming the ticket or phone; unanswered questions that quote the ticket or the masked phone.
 The audit log itself is not the citizen's data and stays (it holds what was done, not what
 was said).
@@ -24,6 +24,7 @@ from bot.channels.wechat_store import WeChatMessage, WeChatOption
 from bot.leads import cases
 from bot.leads.cases import Case, Deadlines
 from bot.portal.audit import Actor, record
+from bot.portal import followups
 from bot.portal.ratings import AnswerRating
 from bot.privacy import tracker
 from knowledge.models import UnansweredQuestion
@@ -104,8 +105,14 @@ def _collect(s, tracker_url: str, who: Who, deadlines: Deadlines) -> Found:
     found.conversation = tracker.transcript(tracker_url, found.senders)
     if found.senders:
         found.ratings = [{"sender": r.sender, "rating": r.rating, "answer_id": r.answer_id,
-                          "at": r.updated_at} for r in s.execute(select(AnswerRating).where(
-                              AnswerRating.sender.in_(found.senders))).scalars()]
+                          "comment": r.comment, "at": r.updated_at}
+                         for r in s.execute(select(AnswerRating).where(
+                             AnswerRating.sender.in_(found.senders))).scalars()]
+        found.ratings += [{"sender": f.sender, "followup": followups.label(f.id),
+                           "rating": f.level, "comment": f.comment, "question": f.question,
+                           "answer": f.answer, "outcome": f.outcome, "reason": f.reason,
+                           "at": f.created_at}
+                          for f in followups.of_senders(s, found.senders)]
         found.wechat = [{"openid": o.openid, "options": o.payloads, "at": o.updated_at}
                         for o in s.execute(select(WeChatOption).where(
                             WeChatOption.openid.in_(found.senders))).scalars()]
@@ -168,6 +175,7 @@ def erase(db: Database, tracker_url: str, actor: Actor, who: Who, deadlines: Dea
         if found.senders:
             s.execute(delete(AnswerRating).where(AnswerRating.sender.in_(found.senders))
                       .execution_options(synchronize_session=False))
+            followups.delete_senders(s, found.senders)
             s.execute(delete(WeChatOption).where(WeChatOption.openid.in_(found.senders))
                       .execution_options(synchronize_session=False))
         messages = _wechat_messages(who, tickets, found.senders)

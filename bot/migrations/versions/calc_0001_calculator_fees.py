@@ -2,7 +2,7 @@
 applicant, all loaded from knowledge/data/fees.yml by `make kb` (replaced whole by each build).
 
 Revision ID: calc_0001
-Revises: desk_0001
+Revises: rating5_0001
 Create Date: 2026-12-01 22:29:07.519141
 
 """
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision: str = 'calc_0001'
-down_revision: Union[str, None] = 'desk_0001'
+down_revision: Union[str, None] = 'rating5_0001'
 branch_labels: Union[str, Sequence[str], None] = None
 depends_on: Union[str, Sequence[str], None] = None
 

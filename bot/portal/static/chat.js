@@ -185,40 +185,89 @@
     return row;
   }
 
+  // 好差评: five levels, one rating per answer, an optional comment (bot/portal/ratings.py).
+  const LEVELS = [["very_satisfied", "非常满意"], ["satisfied", "满意"], ["fair", "基本满意"],
+                  ["dissatisfied", "不满意"], ["very_dissatisfied", "非常不满意"]];
+  const LEVEL_LABEL = Object.fromEntries(LEVELS);
+  LEVEL_LABEL.up = "满意"; LEVEL_LABEL.down = "不满意"; // rated before the five levels
+  const MAX_COMMENT = 200; // characters, as the server counts them
+
   function ratingBar(m) {
     const bar = el("div", "gzc-rate");
     bar.setAttribute("role", "group");
-    bar.setAttribute("aria-label", "这条答复对您有帮助吗？");
-    const up = button("gzc-rate-up", "满意", "满意：这条答复有帮助");
-    const down = button("gzc-rate-down", "不满意", "不满意：这条答复没有帮助");
-    const status = el("span", "gzc-rate-status");
+    bar.setAttribute("aria-label", "请评价这条答复");
+    const status = el("p", "gzc-rate-status");
     status.setAttribute("aria-live", "polite");
-    function show() {
-      up.setAttribute("aria-pressed", String(m.rating === "up"));
-      down.setAttribute("aria-pressed", String(m.rating === "down"));
+    function done(text) { // rated: the buttons go, the answer keeps its rating
+      bar.textContent = "";
+      bar.append(el("span", "gzc-rate-done", "您的评价：" + (LEVEL_LABEL[m.rating] || m.rating)),
+                 status);
+      if (text) status.textContent = text;
     }
-    async function rate(value) {
+    if (m.rating) { done(""); return bar; }
+
+    const levels = el("div", "gzc-levels");
+    const comment = el("textarea", "gzc-comment");
+    comment.rows = 2;
+    comment.placeholder = "补充说明（可选，" + MAX_COMMENT + "字以内；请勿填写电话、身份证号）";
+    comment.setAttribute("aria-label", "评价说明（可选）");
+    const submit = button("gzc-rate-send", "提交评价");
+    const more = el("div", "gzc-rate-more");
+    more.hidden = true;
+    more.append(comment, submit);
+    let chosen = null;
+    const buttons = LEVELS.map(([key, text]) => {
+      const b = button("gzc-level", text, text);
+      b.dataset.level = key;
+      b.setAttribute("aria-pressed", "false");
+      b.addEventListener("click", () => {
+        chosen = key;
+        for (const other of buttons) other.setAttribute("aria-pressed", String(other === b));
+        more.hidden = false;
+        status.textContent = "";
+      });
+      levels.append(b);
+      return b;
+    });
+    async function rate() {
+      if (!chosen) { status.textContent = "请先选择评价等级。"; return; }
+      const words = comment.value.trim();
+      const length = [...words].length;
+      if (length > MAX_COMMENT) { // said plainly and kept, never cut without a word
+        status.textContent = "评价说明有" + length + "字，请控制在" + MAX_COMMENT + "字以内。";
+        return;
+      }
+      submit.disabled = true;
       status.textContent = "";
       try {
         const r = await fetch(API + "/api/ratings", {
           method: "POST",
           headers: { "Content-Type": "application/json" },
           body: JSON.stringify({ sender: state.sender, message_id: m.id, text: m.text,
-                                 rating: value, answer_id: m.answerId || undefined }),
+                                 rating: chosen, comment: words || undefined,
+                                 answer_id: m.answerId || undefined }),
         });
-        if (!r.ok) throw new Error("HTTP " + r.status);
-        m.rating = value;
-        saveState();
-        show();
-        status.textContent = "感谢您的评价";
+        const body = await r.json().catch(() => ({}));
+        if (r.status === 201 || r.status === 409) { // 409: this answer has its rating already
+          m.rating = r.status === 201 ? chosen : (m.rating || chosen);
+          saveState();
+          done(r.status === 409 ? String(body.error || "这条答复已经评价过了。")
+               : body.followup ? "感谢您的评价。您的意见已转交工作人员跟进处理。"
+               : "感谢您的评价。");
+          return;
+        }
+        if (r.status === 400 && (body.field === "comment" || body.field === "rating")) {
+          status.textContent = String(body.error);
+        } else {
+          throw new Error("HTTP " + r.status);
+        }
       } catch (e) {
-        status.textContent = "评价未能提交，请稍后再试";
+        status.textContent = "评价未能提交，请稍后再试。您写的内容已保留。";
       }
+      submit.disabled = false;
     }
-    up.addEventListener("click", () => rate("up"));
-    down.addEventListener("click", () => rate("down"));
-    show();
-    bar.append(up, down, status);
+    submit.addEventListener("click", rate);
+    bar.append(levels, more, status);
     return bar;
   }
 
