@@ -27,6 +27,7 @@ import jieba
 from sqlalchemy import select
 from spacy.language import Language
 
+from knowledge import english
 from knowledge import nlp as kb_nlp
 from knowledge.models import Answer, Division, KbMeta, Term
 from knowledge.text import normalise
@@ -151,9 +152,12 @@ class _Field:
 
 class SearchIndex:
     def __init__(self, nlp: Language, synonyms: dict[str, str],
-                 docs: list[tuple[str, str, str]], bodies: dict[str, str] | None = None):
-        """docs: (answer_id, topic, text), one per phrasing; bodies: answer_id → answer text."""
+                 docs: list[tuple[str, str, str]], bodies: dict[str, str] | None = None,
+                 glossary: english.Glossary | None = None):
+        """docs: (answer_id, topic, text), one per phrasing; bodies: answer_id → answer text;
+        glossary: English words and phrases → Chinese (questions only; answers are Chinese)."""
         self.nlp = nlp
+        self.glossary = glossary or english.Glossary([])
         self.synonyms = synonyms
         self.domain = set(synonyms.values())  # canonical gazetteer terms
         self.terms_set = set(synonyms) | self.domain
@@ -226,7 +230,7 @@ class SearchIndex:
             text = ORDINAL_YEAR.sub(ANY_YEAR, normalise(text))
         tokens = self._tokens(text)
         for i, tok in enumerate(tokens):
-            if tok in STOPWORDS or _PUNCT.match(tok):
+            if tok in STOPWORDS or tok in english.STOPWORDS or _PUNCT.match(tok):
                 runs.append(run)
                 run = ""
                 continue
@@ -277,7 +281,7 @@ class SearchIndex:
 
     # --- search --------------------------------------------------------------------------
     def search(self, question: str, topic: str | None = None, k: int = 3) -> list[Hit]:
-        q = self.analyse(self.fix_typos(normalise(question)))
+        q = self.analyse(self.fix_typos(self.glossary.translate(normalise(question))))
         if not q.words and not q.bigrams:
             return []
         allowed = self.by_topic.get(topic, set()) if topic else None
@@ -340,7 +344,9 @@ class SearchIndex:
 
 def build_index(session, day: dt.date) -> SearchIndex:
     """Index of the answers in force on `day`; superseded rules are not findable."""
-    terms = session.execute(select(Term.kind, Term.canonical, Term.variant)).all()
+    rows = session.execute(select(Term.kind, Term.canonical, Term.variant)).all()
+    terms = [(k, c, v) for k, c, v in rows if k != english.KIND]
+    glossary = english.Glossary((v, normalise(c)) for k, c, v in rows if k == english.KIND)
     divisions = session.execute(select(Division.name, Division.aliases)).all()
     kb_nlp.add_user_words(normalise(v) for _, _, v in terms)
     nlp = kb_nlp.build(kb_nlp.patterns_from(terms, divisions))
@@ -352,7 +358,7 @@ def build_index(session, day: dt.date) -> SearchIndex:
         bodies[answer.id] = answer.short
         for text in [answer.title, *(q.text for q in answer.questions)]:
             docs.append((answer.id, answer.topic, text))
-    return SearchIndex(nlp, synonyms, docs, bodies)
+    return SearchIndex(nlp, synonyms, docs, bodies, glossary)
 
 
 def kb_version(session) -> str | None:
