@@ -93,6 +93,12 @@ HOMOPHONES = """
     资自字子紫 赣干敢感赶 转专 金进今近仅 钱前千迁浅 间见剑建兼 附副府复赴 险先县现线
     集及即既极 项向想像相 预与于鱼余 驳波拨
 """
+# Typos seen in citizens' questions that the four-most-frequent rule above misses (专丽, 费剪,
+# 砖利): more characters with the sound of a key character, added by hand.
+HOMOPHONES_SEEN = """
+    利丽立例粒 减剪简检捡 费废肺沸 专砖赚 标镖彪 审婶沈 押鸭 查察 册策 展斩 续叙 优忧悠 先鲜
+    质致制 权泉 诉塑 侵钦 商伤
+"""
 _PUNCT = re.compile(r"^[\W_]+$")
 _CJK = re.compile(r"[\u4e00-\u9fff]+")
 
@@ -181,6 +187,8 @@ class SearchIndex:
     def _index_typos(self) -> None:
         """typo → word for every knowledge-base word with one character swapped for a homophone."""
         sounds = {g[0]: g[1:] for g in HOMOPHONES.split()}
+        for g in HOMOPHONES_SEEN.split():
+            sounds[g[0]] = sounds.get(g[0], "") + "".join(c for c in g[1:] if c not in sounds.get(g[0], ""))
         self.vocab = {w for w in [*self.all.idf, *self.body.idf, *self.synonyms,
                                   *self.synonyms.values()]
                       if len(w) >= 2 and _CJK.fullmatch(w)}
