@@ -109,7 +109,7 @@ def new_answer(turn_key: str, text: str, answer_id: str | None) -> Rateable:
 
 
 def rating_line(menu_ref: str) -> str:
-    """The line under a rateable answer. Shown: 47 characters (test_wechat_ratings counts)."""
+    """The line under a rateable answer. Shown: 44 characters (test_wechat_ratings counts)."""
     links = " ".join(LINK.format(label=label, menu=menu_ref, digit=DIGITS[key])
                      for key, label in LEVELS.items())
     return LINE.format(links=links)
