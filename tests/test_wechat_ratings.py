@@ -129,6 +129,37 @@ def test_a_late_rating_reply_goes_by_the_customer_service_api(db, monkeypatch):
     assert sent == ["感谢您的评价：满意。" + wechat_rating.ASK_COMMENT]
 
 
+def test_retention_covers_wechat_ratings_and_the_rateable_answer(tmp_path, monkeypatch):
+    """Ratings from WeChat expire with the widget's (RATINGS_RETENTION_DAYS), closed follow-up
+    items too, open ones stay; the rateable answer goes with its option row."""
+    from bot.channels.wechat_store import WeChatOption, WeChatStore
+    from bot.privacy import retention
+    from knowledge.storage import database, utcnow
+    from tests.conftest import fresh_database
+    db = database(fresh_database(tmp_path, "wxretention.db"))
+    old = utcnow() - dt.timedelta(days=400)
+    rules = followups.Rules(Calendar(), 5, "sqlite://")
+    kept = []
+    for n, level in enumerate(["satisfied", "dissatisfied", "very_dissatisfied"]):
+        vote = ratings.Vote(pseudonym(f"oUser{n}"), f"wx-{n}", ratings.text_hash("答复"), level,
+                            None, None, "答复", channel="wechat", conversation=f"oUser{n}")
+        kept.append(followups.rate(db, vote, rules, old))
+    with db.transaction() as s:
+        s.execute(ratings.AnswerRating.__table__.update().values(created_at=old, updated_at=old))
+        followups.close(s, int(kept[1].followup[3:]), "explained", "已解释", "张三", old)
+    WeChatStore(db).save_options("oUser0", [], Rateable("wx-9", "h", None, "12345678"))
+    with db.transaction() as s:
+        s.execute(WeChatOption.__table__.update().values(updated_at=old))
+    periods = retention.Periods(1, 90, 365, 180, 365, 2, 365)
+    report = retention.run(db, "sqlite://", periods)
+    assert not report.failed
+    with db.session() as s:
+        assert s.execute(select(ratings.AnswerRating)).first() is None
+        assert [i.level for i in s.execute(select(followups.RatingFollowUp)).scalars()] == \
+            ["very_dissatisfied"]  # open: stays until followed up
+        assert s.get(WeChatOption, "oUser0") is None
+
+
 # -- the live channel ----------------------------------------------------------------------
 def _reply(r, openid: str) -> str:
     """The passive reply of a safe-mode answer, decrypted."""

@@ -152,8 +152,11 @@ class WeChatRatings:
             comment = ratings.clean_comment(command.comment)
         except InvalidRating:
             return TOO_LONG.format(limit=ratings.MAX_COMMENT, n=len(command.comment or ""))
+        # the follow-up copies the answer from the conversation; this note stands in for it
+        # when the tracker store no longer has it (the channel keeps only the answer's hash)
+        missing = f"（答复原文未在对话记录中找到；知识库答复：{answer.answer_id or '未标明'}）"
         vote = Vote(pseudonym(openid), answer.ref, answer.text_hash, command.level,
-                    answer.answer_id, comment, text="", channel=CHANNEL, conversation=openid)
+                    answer.answer_id, comment, missing, channel=CHANNEL, conversation=openid)
         rules = self.rules()
         try:
             saved = followups.rate(self.store.db, vote, rules, utcnow())
