@@ -52,7 +52,10 @@ class ActionAnswer(Action):
             answer_id=next(tracker.get_latest_entity_values("answer_id"), None),
             entities=message.get("entities"),
         )
-        dispatcher.utter_message(text=reply.text, buttons=reply.buttons)
+        # The answer's id rides along (a custom message after the text): the channels offer
+        # 好差评 only after an answer from the knowledge base, and name the answer rated.
+        rated = {"answer_id": reply.answer_id} if reply.answered and reply.answer_id else None
+        dispatcher.utter_message(text=reply.text, buttons=reply.buttons, json_message=rated)
         if not reply.answered:
             KNOWLEDGE.log_unanswered(text, tracker.get_latest_input_channel() or "unknown",
                                      intent, confidence)

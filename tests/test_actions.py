@@ -26,6 +26,8 @@ def test_topic_question_is_answered_with_source_and_buttons(action):
     assert events == [] and len(messages) == 1
     assert "来源：" in messages[0]["text"]
     assert messages[0]["buttons"]
+    # the answer's id rides along: the channels offer 好差评 for it (and only for answers)
+    assert messages[0]["custom"] == {"answer_id": "fee_reduction.eligibility"}
 
 
 def test_button_payload_answers_that_record(action):
@@ -41,6 +43,7 @@ def test_fallback_to_search_and_logging_of_unanswered(action, db):
     messages, _ = run(action, make_tracker("明天会下雨吗", "nlu_fallback", 0.45,
                                            ranking=ranking, channel="wechat"))
     assert "12345" in messages[0]["text"]
+    assert not messages[0].get("custom")  # "not sure" is no answer to rate
     with db.session() as s:
         rows = s.execute(select(UnansweredQuestion).where(
             UnansweredQuestion.text == "明天会下雨吗")).scalars().all()

@@ -12,6 +12,10 @@ further ones go through the customer-service API; too slow, WeChat gets "success
 all messages follow through that API. Retries are recognised by MsgId in the database and
 never start a second turn. Messages for the API wait in a durable outbox (wechat_outbox.py)
 that every replica's sender drains: a restart sends them later instead of losing them.
+
+好差评 (wechat_rating.py): an answer from the knowledge base ends with a line of rating links;
+ratings, typed or tapped, are answered here before Rasa, through the same turn machinery
+(MsgId dedupe, passive reply or customer-service API when late).
 """
 from __future__ import annotations
 
@@ -38,7 +42,10 @@ from bot import settings
 from bot.channels import inbound
 from bot.channels import wechat_crypto as wx
 from bot.channels import wechat_outbox as outbox
+from bot.channels import wechat_rating
 from bot.channels.wechat_store import WeChatStore
+from bot.leads.workdays import CalendarFile
+from bot.portal import followups
 from knowledge.storage import database, utcnow
 
 logger = logging.getLogger(__name__)
@@ -157,6 +164,20 @@ def render(messages: list[dict[str, Any]]) -> tuple[list[str], list[str]]:
     return texts, payloads
 
 
+def rated_answer(messages: list[dict[str, Any]]) -> tuple[int, str, str | None] | None:
+    """The turn's last answer from the knowledge base: the index of its text among render's
+    texts, its text as the bot said it (as in the tracker store), its id. The action sends the
+    id as a custom message right after the answer's text (actions/answers.py)."""
+    found = None
+    for i, message in enumerate(messages):
+        custom = message.get("custom")
+        if i and isinstance(custom, dict) and isinstance(custom.get("answer_id"), str) \
+                and messages[i - 1].get("text"):
+            found = (len(render(messages[:i])[0]) - 1, messages[i - 1]["text"],
+                     custom["answer_id"][:96])
+    return found
+
+
 def _typed(text: str) -> str:
     """What the user typed never reaches Rasa as an intent payload ("/greet", WeChat's emoji
     codes "/::)"): options are numbered, so a leading slash is never meant as one. It becomes
@@ -191,6 +212,7 @@ class WeChatInput(InputChannel):
         # a wrong key fails the start, not every message
         self.crypto = wx.WeChatCrypto(encoding_aes_key, app_id) if encoding_aes_key else None
         self.store: WeChatStore | None = None
+        self.ratings: wechat_rating.WeChatRatings | None = None
         self.api: WeChatAPI | None = None
         self._tasks: set[asyncio.Task] = set()  # slow turns, kept from the collector
         self._wake: asyncio.Event | None = None  # set: the outbox has something new
@@ -204,6 +226,11 @@ class WeChatInput(InputChannel):
             logger.warning("wechat channel refuses every request: WECHAT_TOKEN is not set")
             return
         self.store = WeChatStore(database(settings.database_url()))
+        calendar = CalendarFile(settings.workday_calendar_file())
+        calendar.get()  # a broken calendar file stops the start, not a rating later
+        days, tracker_url = settings.rating_followup_working_days(), settings.tracker_db_url()
+        self.ratings = wechat_rating.WeChatRatings(
+            self.store, lambda: followups.Rules(calendar.get(), days, tracker_url))
         if self.app_id and self.app_secret:
             self.api = WeChatAPI(self.api_base, self.app_id, self.app_secret, self.store)
         else:
@@ -304,9 +331,11 @@ class WeChatInput(InputChannel):
             event = msg.get("Event", "").lower()
             key = f"{openid}:{msg.get('CreateTime', '')}:{event}"
             if event == "subscribe":  # the bot's own greeting, with its menu numbered
-                return await self._turn(on_new_message, openid, "/greet", key, kind)
+                return await self._turn(openid, key, kind,
+                                        self._bot(on_new_message, openid, "/greet", key))
             if event == "click" and msg.get("EventKey"):
-                return await self._turn(on_new_message, openid, msg["EventKey"], key, kind)
+                return await self._turn(openid, key, kind, self._bot(
+                    on_new_message, openid, msg["EventKey"], key))
             return None  # unsubscribe, VIEW (a link), location reports …: nothing to say
         if kind == "text":
             text = msg.get("Content", "").strip()
@@ -321,20 +350,28 @@ class WeChatInput(InputChannel):
         if inbound.too_long(text):  # answered at once: never parsed, nothing stored
             return inbound.TOO_LONG
         key = msg.get("MsgId") or f"{openid}:{msg.get('CreateTime', '')}:{kind}"
+        # a tapped rating link's message carries bizmsgmenuid (verified accounts only)
+        command = wechat_rating.parse(text, msg.get("bizmsgmenuid") or msg.get("BizMsgMenuId"))
+        if command is not None and self.ratings is not None and \
+                await asyncio.to_thread(self.ratings.wants, openid, command):
+            return await self._turn(openid, key, "rating", self._rate(openid, command, text))
         number = unicodedata.normalize("NFKC", text)
         payload = None
         if _NUMBER.match(number):
             payload = await asyncio.to_thread(self.store.option, openid, int(number))
-        return await self._turn(on_new_message, openid, payload or _typed(text), key, kind)
+        return await self._turn(openid, key, kind, self._bot(
+            on_new_message, openid, payload or _typed(text), key))
 
-    async def _turn(self, on_new_message: Callable[[UserMessage], Awaitable[Any]],
-                    openid: str, text: str, key: str, kind: str) -> str | None:
+    async def _turn(self, openid: str, key: str, kind: str,
+                    work: Callable[[], Awaitable[list[str]]]) -> str | None:
+        """Runs `work` (a bot turn or a rating) once per message key; its first message is
+        the passive reply when done in time, the rest (or all, when late) go by the API."""
         started, received = time.perf_counter(), utcnow()
         first = await asyncio.to_thread(self.store.claim, key)
         if first is not None:  # a WeChat retry: the turn ran or runs already
             logger.info("wechat %s %s: retry (%s)", mask(openid), kind, first.state)
             return first.reply if first.state == "passive" else None
-        task = asyncio.ensure_future(self._run_bot(on_new_message, openid, text, key))
+        task = asyncio.ensure_future(work())
         done, _ = await asyncio.wait({task}, timeout=self.reply_timeout)
         if not done:
             self._later(self._queue_when_done(task, openid, key, received))
@@ -352,6 +389,22 @@ class WeChatInput(InputChannel):
                     len(chunks) - 1, (time.perf_counter() - started) * 1000)
         return chunks[0]
 
+    def _bot(self, on_new_message: Callable[[UserMessage], Awaitable[Any]],
+             openid: str, text: str, key: str) -> Callable[[], Awaitable[list[str]]]:
+        return lambda: self._run_bot(on_new_message, openid, text, key)
+
+    def _rate(self, openid: str, command: wechat_rating.Command,
+              text: str) -> Callable[[], Awaitable[list[str]]]:
+        async def work() -> list[str]:
+            try:
+                reply = await asyncio.to_thread(self.ratings.reply, openid, command, text)
+            except Exception:  # noqa: BLE001 (the user still gets an answer)
+                logger.exception("wechat %s: the rating failed", mask(openid))
+                return [SORRY]
+            logger.info("wechat %s: rating (%s)", mask(openid), command.kind)
+            return [reply]
+        return work
+
     async def _run_bot(self, on_new_message: Callable[[UserMessage], Awaitable[Any]],
                        openid: str, text: str, key: str) -> list[str]:
         collector = CollectingOutputChannel()
@@ -362,7 +415,12 @@ class WeChatInput(InputChannel):
             logger.exception("wechat %s: the bot failed", mask(openid))
             return [SORRY]
         texts, payloads = render(collector.messages)
-        await asyncio.to_thread(self.store.save_options, openid, payloads)
+        answer, found = None, rated_answer(collector.messages)
+        if found is not None:  # one rating line, under the turn's answer
+            index, answer_text, answer_id = found
+            answer = wechat_rating.new_answer(key, answer_text, answer_id)
+            texts[index] += "\n" + wechat_rating.rating_line(answer.menu_ref)
+        await asyncio.to_thread(self.store.save_options, openid, payloads, answer)
         return wx.pack(texts)
 
     # -- the customer-service API, through the outbox -------------------------------------

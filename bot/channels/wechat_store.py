@@ -1,6 +1,6 @@
 """What the WeChat channel keeps in the application database, so that every Rasa replica
 sees the same: messages already taken (WeChat retries), the numbered options each user was
-last shown, and the access token (fetching a new one elsewhere would invalidate ours). The
+last shown with the answer they may rate (好差评, wechat_rating.py), and the access token (fetching a new one elsewhere would invalidate ours). The
 messages waiting for the customer-service API are in wechat_outbox.py.
 
 Every method is blocking (one transaction each); the channel calls them off the event loop.
@@ -8,11 +8,13 @@ Every method is blocking (one transaction each); the channel calls them off the 
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import threading
 import time
+from dataclasses import dataclass
 from typing import Callable
 
-from sqlalchemy import JSON, Column, DateTime, String, Text, delete, select, update
+from sqlalchemy import JSON, Column, DateTime, Integer, String, Text, delete, select, update
 
 from bot.channels import wechat_outbox
 from knowledge.storage import Base, Database, insert_or_ignore, upsert, utcnow
@@ -33,12 +35,37 @@ class WeChatMessage(Base):
     created_at = Column(DateTime, nullable=False, index=True)
 
 
+def pseudonym(openid: str) -> str:
+    """What stores outside the channel keep instead of an OpenID (the ratings): a hash that
+    links one user's rows and is found again from the OpenID (a PIPL request finds the OpenID
+    as the conversation's sender id in the tracker store), but names nobody by itself."""
+    return "wx-" + hashlib.sha256(b"wechat-openid:" + openid.encode("utf-8")).hexdigest()[:40]
+
+
 class WeChatOption(Base):
-    """Payloads of the numbered options the user was shown last: "1" sends payloads[0]."""
+    """What the user was shown last: the payloads of the numbered options ("1" sends
+    payloads[0]) and, when that turn was an answer from the knowledge base, the answer they
+    may rate (answer_ref names it in answer_rating.message_id; menu_ref is in its rating
+    links' msgmenuid) and, once rated, the rating (a comment may follow it)."""
     __tablename__ = "wechat_option"
     openid = Column(String(64), primary_key=True)
     payloads = Column(JSON, nullable=False)
     updated_at = Column(DateTime, nullable=False)
+    answer_ref = Column(String(64))
+    answer_hash = Column(String(64))  # ratings.text_hash of the answer's text
+    answer_id = Column(String(96))  # the knowledge base's id of the answer
+    menu_ref = Column(String(16))
+    rating_id = Column(Integer)  # answer_rating.id once the answer is rated
+
+
+@dataclass(frozen=True)
+class Rateable:
+    """The latest answer a user may rate."""
+    ref: str
+    text_hash: str
+    answer_id: str | None
+    menu_ref: str
+    rating_id: int | None = None
 
 
 class WeChatToken(Base):
@@ -85,11 +112,32 @@ class WeChatStore:
                       .where(WeChatMessage.created_at < utcnow() - KEEP_MESSAGES))
 
     # -- numbered options -----------------------------------------------------------------
-    def save_options(self, openid: str, payloads: list[str]) -> None:
-        """Every bot turn replaces the options: a number refers to the latest list only."""
+    def save_options(self, openid: str, payloads: list[str],
+                     answer: Rateable | None = None) -> None:
+        """Every bot turn replaces the options: a number refers to the latest list only, and
+        a rating to the latest turn's answer only (None: that turn was no answer to rate)."""
         with self.db.transaction() as s:
-            upsert(s, WeChatOption, {"openid": openid},
-                   {"payloads": payloads, "updated_at": utcnow()})
+            upsert(s, WeChatOption, {"openid": openid}, {
+                "payloads": payloads, "updated_at": utcnow(),
+                "answer_ref": answer and answer.ref, "answer_hash": answer and answer.text_hash,
+                "answer_id": answer and answer.answer_id,
+                "menu_ref": answer and answer.menu_ref, "rating_id": None})
+
+    def rateable(self, openid: str) -> Rateable | None:
+        with self.db.session() as s:
+            row = s.get(WeChatOption, openid)
+            if row is None or not row.answer_ref:
+                return None
+            return Rateable(row.answer_ref, row.answer_hash, row.answer_id, row.menu_ref,
+                            row.rating_id)
+
+    def rated(self, openid: str, answer_ref: str, rating_id: int) -> None:
+        """Remembers the rating of the answer (a comment may follow), unless a newer turn
+        replaced the answer meanwhile."""
+        with self.db.transaction() as s:
+            s.execute(update(WeChatOption).where(WeChatOption.openid == openid,
+                                                 WeChatOption.answer_ref == answer_ref)
+                      .values(rating_id=rating_id))
 
     def option(self, openid: str, number: int) -> str | None:
         with self.db.session() as s:

@@ -46,6 +46,7 @@ class RatingFollowUp(Base):
     id = Column(Integer, primary_key=True)
     rating_id = Column(Integer, nullable=False, unique=True)  # answer_rating.id (may expire first)
     sender = Column(String(64), nullable=False, index=True)  # for PIPL requests
+    channel = Column(String(16), nullable=False, default="widget", server_default="widget")
     level = Column(String(20), nullable=False)
     comment = Column(String(ratings.MAX_COMMENT))  # masked
     question = Column(String(MAX_QUESTION))  # masked; None: not found in the tracker store
@@ -88,7 +89,7 @@ def find_exchange(tracker_url: str, vote: Vote) -> Exchange:
     """The rated answer and the citizen's message before it, from the conversation."""
     question = None
     try:
-        lines = tracker.transcript(tracker_url, [vote.sender])
+        lines = tracker.transcript(tracker_url, [vote.conversation or vote.sender])
     except Exception as err:  # noqa: BLE001 — the tracker store down must not lose the rating
         logger.warning("rating follow-up: tracker store unreadable (%s)", type(err).__name__)
         lines = []
@@ -111,7 +112,8 @@ def rate(db: Database, vote: Vote, rules: Rules, now: dt.datetime) -> Saved:
             if exchange is None:
                 return Saved(row.id, None)
             item = RatingFollowUp(
-                rating_id=row.id, sender=vote.sender, level=vote.rating, comment=vote.comment,
+                rating_id=row.id, sender=vote.sender, channel=vote.channel, level=vote.rating,
+                comment=vote.comment,
                 question=exchange.question, answer=exchange.answer, answer_id=vote.answer_id,
                 from_tracker=int(exchange.from_tracker), created_at=now,
                 due=rules.calendar.due(local_date(now), rules.days))
@@ -139,6 +141,11 @@ class Item:
     reason: str | None
     closed_by: str | None
     overdue: bool
+    channel: str = "widget"
+
+    @property
+    def channel_label(self) -> str:
+        return ratings.CHANNELS.get(self.channel, self.channel)
 
     @property
     def label(self) -> str:
@@ -156,7 +163,8 @@ class Item:
 def _item(row: RatingFollowUp, today: dt.date) -> Item:
     return Item(row.id, row.level, row.comment, row.question, row.answer, row.answer_id,
                 bool(row.from_tracker), row.created_at, row.due, row.closed_at, row.outcome,
-                row.reason, row.closed_by, row.closed_at is None and today > row.due)
+                row.reason, row.closed_by, row.closed_at is None and today > row.due,
+                row.channel)
 
 
 def _where(state: str | None, today: dt.date) -> list:
@@ -231,3 +239,21 @@ def of_senders(s: Session, senders: list[str]) -> list[RatingFollowUp]:
 def delete_senders(s: Session, senders: list[str]) -> int:
     return s.execute(delete(RatingFollowUp).where(RatingFollowUp.sender.in_(senders))
                      .execution_options(synchronize_session=False)).rowcount
+
+
+def add_comment(db: Database, rating_id: int, comment: str) -> bool:
+    """A comment given after the rating (WeChat: "说明：…" after a tapped level), on the rating
+    and on its follow-up item while that is open. False when the rating is gone or already has
+    its comment (one rating, one comment: it is never replaced)."""
+    with db.transaction() as s:
+        row = s.execute(select(ratings.AnswerRating).where(ratings.AnswerRating.id == rating_id)
+                        .with_for_update()).scalar_one_or_none()
+        if row is None or row.comment:
+            return False
+        row.comment = comment
+        item = s.execute(select(RatingFollowUp).where(RatingFollowUp.rating_id == rating_id,
+                                                      RatingFollowUp.closed_at.is_(None))
+                         ).scalar_one_or_none()
+        if item is not None and not item.comment:
+            item.comment = comment
+        return True

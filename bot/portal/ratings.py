@@ -14,6 +14,11 @@ when the bot said it, and the comment with phone and ID-card numbers masked. The
 itself is not kept here: a client can post anything as "text". Staff match a hash to a
 knowledge-base answer by hashing the answer as the bot renders it
 (`text_hash(kb.reply_for(answer_id).text)`).
+
+Both channels rate through here (CHANNELS): the widget posts to /api/ratings, the WeChat
+channel rates in bot/channels/wechat_rating.py. A WeChat rating's sender is a pseudonym of
+the OpenID (bot/channels/wechat_store.py `pseudonym`), never the OpenID itself, and its
+message id names the rated answer's turn.
 """
 from __future__ import annotations
 
@@ -34,6 +39,7 @@ LEVELS = {"very_satisfied": "非常满意", "satisfied": "满意", "fair": "基�
 BAD = frozenset({"dissatisfied", "very_dissatisfied"})  # 差评: followed up by staff
 # A widget still cached from before the five levels (public, max-age 300) posts these.
 OLD_WORDS = {"up": "satisfied", "down": "dissatisfied"}
+CHANNELS = {"widget": "网页", "wechat": "微信"}  # key → label on the staff desk
 ID_RE = re.compile(r"[A-Za-z0-9_-]{1,64}")  # widget-made ids: no free text fits through
 ANSWER_ID_RE = re.compile(r"[a-z0-9_.-]{1,96}")
 MAX_TEXT = 2000  # a rendered answer is ≤ 300 characters plus a note and the source line
@@ -50,6 +56,7 @@ class AnswerRating(Base):
     answer_id = Column(String(96))  # set when the bot tells the widget which answer it sent
     rating = Column(String(20), nullable=False)  # a key of LEVELS
     comment = Column(String(MAX_COMMENT))  # phone and ID numbers masked
+    channel = Column(String(16), nullable=False, default="widget", server_default="widget")
     created_at = Column(DateTime, nullable=False, default=utcnow)
     updated_at = Column(DateTime, nullable=False, default=utcnow)
 
@@ -75,6 +82,10 @@ class Vote:
     answer_id: str | None = None
     comment: str | None = None
     text: str = ""  # what the widget showed; only for finding the exchange, never stored here
+    channel: str = "widget"  # a key of CHANNELS
+    # the tracker store's sender id of the conversation, when it is not `sender` (WeChat: the
+    # OpenID, which is used to find the exchange and never stored)
+    conversation: str | None = None
 
     @property
     def bad(self) -> bool:
@@ -144,7 +155,7 @@ def add(s: Session, vote: Vote) -> AnswerRating:
     now = utcnow()
     row = AnswerRating(sender=vote.sender, message_id=vote.message_id, text_hash=vote.text_hash,
                        answer_id=vote.answer_id, rating=vote.rating, comment=vote.comment,
-                       created_at=now, updated_at=now)
+                       channel=vote.channel, created_at=now, updated_at=now)
     s.add(row)
     s.flush()
     return row

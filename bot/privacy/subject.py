@@ -5,7 +5,8 @@ export and deletion is in the audit log, with the ticket or the masked number on
 What belongs to the citizen: the leads and call-backs with that ticket or phone (with their
 notes and outbox rows); the conversations in Rasa's tracker store that mention the phone or one
 of those tickets; the ratings and WeChat state of those conversations (the WeChat openid is
-the conversation's sender id) and the follow-up items of those ratings, with the replies waiting in the WeChat outbox for them or
+the conversation's sender id; WeChat ratings are kept under its pseudonym, found from it)
+and the follow-up items of those ratings, with the replies waiting in the WeChat outbox for them or
 naming the ticket or phone; unanswered questions that quote the ticket or the masked phone.
 The audit log itself is not the citizen's data and stays (it holds what was done, not what
 was said).
@@ -20,7 +21,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import Text, cast, delete, or_, select
 
 from bot.channels.wechat_outbox import WeChatOutbox
-from bot.channels.wechat_store import WeChatMessage, WeChatOption
+from bot.channels.wechat_store import WeChatMessage, WeChatOption, pseudonym
 from bot.leads import cases
 from bot.leads.cases import Case, Deadlines
 from bot.portal.audit import Actor, record
@@ -96,6 +97,12 @@ def _texts_match(who: Who, tickets: list[str]):
     return or_(*[UnansweredQuestion.text.contains(n) for n in needles]) if needles else None
 
 
+def _raters(senders: list[str]) -> list[str]:
+    """Who rated, as the rating store names them: the widget's sender ids as they are, WeChat
+    OpenIDs (the conversations' sender ids) as their pseudonyms."""
+    return senders + [pseudonym(sender) for sender in senders]
+
+
 def _collect(s, tracker_url: str, who: Who, deadlines: Deadlines) -> Found:
     found = Found(who)
     tickets = cases.matching(s, who.ticket, who.phone)
@@ -107,12 +114,12 @@ def _collect(s, tracker_url: str, who: Who, deadlines: Deadlines) -> Found:
         found.ratings = [{"sender": r.sender, "rating": r.rating, "answer_id": r.answer_id,
                           "comment": r.comment, "at": r.updated_at}
                          for r in s.execute(select(AnswerRating).where(
-                             AnswerRating.sender.in_(found.senders))).scalars()]
+                             AnswerRating.sender.in_(_raters(found.senders)))).scalars()]
         found.ratings += [{"sender": f.sender, "followup": followups.label(f.id),
                            "rating": f.level, "comment": f.comment, "question": f.question,
                            "answer": f.answer, "outcome": f.outcome, "reason": f.reason,
                            "at": f.created_at}
-                          for f in followups.of_senders(s, found.senders)]
+                          for f in followups.of_senders(s, _raters(found.senders))]
         found.wechat = [{"openid": o.openid, "options": o.payloads, "at": o.updated_at}
                         for o in s.execute(select(WeChatOption).where(
                             WeChatOption.openid.in_(found.senders))).scalars()]
@@ -173,9 +180,9 @@ def erase(db: Database, tracker_url: str, actor: Actor, who: Who, deadlines: Dea
         tickets = [c.ticket for c in found.cases]
         cases.remove(s, tickets)
         if found.senders:
-            s.execute(delete(AnswerRating).where(AnswerRating.sender.in_(found.senders))
-                      .execution_options(synchronize_session=False))
-            followups.delete_senders(s, found.senders)
+            s.execute(delete(AnswerRating).where(AnswerRating.sender.in_(
+                _raters(found.senders))).execution_options(synchronize_session=False))
+            followups.delete_senders(s, _raters(found.senders))
             s.execute(delete(WeChatOption).where(WeChatOption.openid.in_(found.senders))
                       .execution_options(synchronize_session=False))
         messages = _wechat_messages(who, tickets, found.senders)
