@@ -10,7 +10,7 @@ import jieba
 import spacy
 from spacy.language import Language
 
-from knowledge import jieba_dictionary
+from knowledge import english, jieba_dictionary
 from knowledge.text import normalise, to_simplified
 
 jieba.setLogLevel(60)  # jieba prints its start-up chatter through logging otherwise
@@ -23,7 +23,7 @@ def patterns_from(terms: Iterable[tuple[str, str, str]],
                   divisions: Iterable[tuple[str, list[str]]]) -> list[Pattern]:
     """Gazetteer terms (kind, canonical, variant) and divisions (name, aliases) as patterns."""
     out = [{"label": kind, "pattern": normalise(variant), "id": canonical}
-           for kind, canonical, variant in terms if kind != "synonyms"]
+           for kind, canonical, variant in terms if kind not in ("synonyms", english.KIND)]
     for name, aliases in divisions:
         for variant in [name, *aliases]:
             out.append({"label": "county", "pattern": normalise(variant), "id": name})
@@ -77,7 +77,7 @@ def tokens(nlp: Language, text: str) -> list[str]:
 def user_words(data) -> list[str]:
     """The words jieba must keep whole: every gazetteer variant and division name (`data` is
     the loader's KnowledgeData)."""
-    words = [normalise(v) for _, _, v in data.terms]
+    words = [normalise(v) for kind, _, v in data.terms if kind != english.KIND]
     for d in data.divisions:
         words += [normalise(x) for x in [d["name"], *d["aliases"]]]
     return words

@@ -27,6 +27,7 @@ import jieba
 from sqlalchemy import select
 from spacy.language import Language
 
+from knowledge import english
 from knowledge import nlp as kb_nlp
 from knowledge.models import Answer, Division, KbMeta, Term
 from knowledge.text import normalise
@@ -92,6 +93,12 @@ HOMOPHONES = """
     资自字子紫 赣干敢感赶 转专 金进今近仅 钱前千迁浅 间见剑建兼 附副府复赴 险先县现线
     集及即既极 项向想像相 预与于鱼余 驳波拨
 """
+# Typos seen in citizens' questions that the four-most-frequent rule above misses (专丽, 费剪,
+# 砖利): more characters with the sound of a key character, added by hand.
+HOMOPHONES_SEEN = """
+    利丽立例粒 减剪简检捡 费废肺沸 专砖赚 标镖彪 审婶沈 押鸭 查察 册策 展斩 续叙 优忧悠 先鲜
+    质致制 权泉 诉塑 侵钦 商伤
+"""
 _PUNCT = re.compile(r"^[\W_]+$")
 _CJK = re.compile(r"[\u4e00-\u9fff]+")
 
@@ -151,9 +158,12 @@ class _Field:
 
 class SearchIndex:
     def __init__(self, nlp: Language, synonyms: dict[str, str],
-                 docs: list[tuple[str, str, str]], bodies: dict[str, str] | None = None):
-        """docs: (answer_id, topic, text), one per phrasing; bodies: answer_id → answer text."""
+                 docs: list[tuple[str, str, str]], bodies: dict[str, str] | None = None,
+                 glossary: english.Glossary | None = None):
+        """docs: (answer_id, topic, text), one per phrasing; bodies: answer_id → answer text;
+        glossary: English words and phrases → Chinese (questions only; answers are Chinese)."""
         self.nlp = nlp
+        self.glossary = glossary or english.Glossary([])
         self.synonyms = synonyms
         self.domain = set(synonyms.values())  # canonical gazetteer terms
         self.terms_set = set(synonyms) | self.domain
@@ -177,6 +187,8 @@ class SearchIndex:
     def _index_typos(self) -> None:
         """typo → word for every knowledge-base word with one character swapped for a homophone."""
         sounds = {g[0]: g[1:] for g in HOMOPHONES.split()}
+        for g in HOMOPHONES_SEEN.split():
+            sounds[g[0]] = sounds.get(g[0], "") + "".join(c for c in g[1:] if c not in sounds.get(g[0], ""))
         self.vocab = {w for w in [*self.all.idf, *self.body.idf, *self.synonyms,
                                   *self.synonyms.values()]
                       if len(w) >= 2 and _CJK.fullmatch(w)}
@@ -226,7 +238,7 @@ class SearchIndex:
             text = ORDINAL_YEAR.sub(ANY_YEAR, normalise(text))
         tokens = self._tokens(text)
         for i, tok in enumerate(tokens):
-            if tok in STOPWORDS or _PUNCT.match(tok):
+            if tok in STOPWORDS or tok in english.STOPWORDS or _PUNCT.match(tok):
                 runs.append(run)
                 run = ""
                 continue
@@ -277,7 +289,7 @@ class SearchIndex:
 
     # --- search --------------------------------------------------------------------------
     def search(self, question: str, topic: str | None = None, k: int = 3) -> list[Hit]:
-        q = self.analyse(self.fix_typos(normalise(question)))
+        q = self.analyse(self.fix_typos(self.glossary.translate(normalise(question))))
         if not q.words and not q.bigrams:
             return []
         allowed = self.by_topic.get(topic, set()) if topic else None
@@ -340,7 +352,9 @@ class SearchIndex:
 
 def build_index(session, day: dt.date) -> SearchIndex:
     """Index of the answers in force on `day`; superseded rules are not findable."""
-    terms = session.execute(select(Term.kind, Term.canonical, Term.variant)).all()
+    rows = session.execute(select(Term.kind, Term.canonical, Term.variant)).all()
+    terms = [(k, c, v) for k, c, v in rows if k != english.KIND]
+    glossary = english.Glossary((v, normalise(c)) for k, c, v in rows if k == english.KIND)
     divisions = session.execute(select(Division.name, Division.aliases)).all()
     kb_nlp.add_user_words(normalise(v) for _, _, v in terms)
     nlp = kb_nlp.build(kb_nlp.patterns_from(terms, divisions))
@@ -352,7 +366,7 @@ def build_index(session, day: dt.date) -> SearchIndex:
         bodies[answer.id] = answer.short
         for text in [answer.title, *(q.text for q in answer.questions)]:
             docs.append((answer.id, answer.topic, text))
-    return SearchIndex(nlp, synonyms, docs, bodies)
+    return SearchIndex(nlp, synonyms, docs, bodies, glossary)
 
 
 def kb_version(session) -> str | None:

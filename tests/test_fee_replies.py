@@ -104,3 +104,16 @@ def test_the_sources_silence_is_said_not_filled_in(kb):
     assert "能否叠加，现有资料没有说明" in pct
     unknown = kb.calculator_reply(kb.patent_fees(read_patent("优先权要求费"))).text
     assert "没有金额" in unknown and "全额" in unknown
+
+
+def test_short_citation_is_the_document_number_where_the_source_has_one(kb):
+    from knowledge.fees.replies import cite
+    from knowledge.fees.schedule import Citation
+    titled = Citation("《专利收费减缴办法》（财税〔2016〕78号）", None, "H", "财税〔2016〕78号")
+    assert cite(titled, short=True, dated=False) == "财税〔2016〕78号"
+    assert cite(titled, dated=False) == titled.source
+    unnumbered = Citation("国家知识产权局网站收费标准页面", None, "M")
+    assert cite(unnumbered, short=True, dated=False) == unnumbered.source
+    # the schedule carries every source's number from the knowledge base
+    numbered = [f.citation for f in kb.fee_schedule().fees if f.citation.number]
+    assert numbered and all(f.number in f.source for f in numbered)

@@ -47,11 +47,7 @@ def _plain(value: Decimal) -> str:
 def cite(c: Citation, short: bool = False, dated: bool = True) -> str:
     """The source with its in-force date, or that the sources give none (`dated`: a fee or rule,
     which has a date; a guide does not); `short`: the document number alone when it has one."""
-    name = c.source
-    if short and "（" in name and name.endswith("）"):
-        # 《…》（财税〔2016〕78号） → 财税〔2016〕78号; 财税〔2018〕37号（a description） → 财税〔2018〕37号
-        name = (name[name.rindex("（") + 1:-1] if name.startswith("《")
-                else name[:name.index("（")])
+    name = c.number if short and c.number else c.source
     if c.in_force_from:
         return f"{name}（{c.in_force_from.isoformat()}起施行）"
     return f"{name}（施行日期资料未载明）" if dated else name

@@ -19,6 +19,7 @@ class Citation:
     source: str  # "《专利收费减缴办法》（财税〔2016〕78号）" or a description
     in_force_from: dt.date | None
     confidence: str  # H / M / L
+    number: str | None = None  # the document number alone (财税〔2016〕78号), where it has one
 
     def said(self) -> str:
         """"财税〔2019〕45号，2019-07-01起施行" (the date only where a source gives one)."""
@@ -113,8 +114,9 @@ def from_rows(day: dt.date, fees: Iterable, rules: Iterable, kinds: Iterable,
     """The schedule for `day` from the database rows (knowledge.models); `cite(source)` names a
     source the way every answer does."""
     def citation(row, source=None, dated: bool = True) -> Citation:
-        return Citation(cite(source or row.source), row.in_force_from if dated else None,
-                        row.confidence)
+        src = source or row.source
+        return Citation(cite(src), row.in_force_from if dated else None, row.confidence,
+                        src.number)
 
     out_fees = tuple(
         Fee(f.id, f.office, f.item, f.name, None if f.amount is None else Decimal(f.amount),
@@ -128,8 +130,8 @@ def from_rows(day: dt.date, fees: Iterable, rules: Iterable, kinds: Iterable,
         for r in sorted(rules, key=lambda r: r.id) if in_force(r, day))
     out_kinds = tuple(
         ApplicantKind(k.id, k.name, k.test, tuple(k.words or ()),
-                      Citation(cite(k.source), None, k.confidence), k.proof,
-                      Citation(cite(k.proof_source), None, k.confidence)
+                      Citation(cite(k.source), None, k.confidence, k.source.number), k.proof,
+                      Citation(cite(k.proof_source), None, k.confidence, k.proof_source.number)
                       if k.proof_source is not None else None, k.note)
         for k in sorted(kinds, key=lambda k: k.id))
     return FeeSchedule(day, out_fees, out_rules, out_kinds)
