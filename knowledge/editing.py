@@ -21,7 +21,7 @@ import hashlib
 import json
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable, Mapping
+from typing import Callable, Iterable, Mapping
 
 import yaml
 from sqlalchemy import delete, func, select
@@ -41,6 +41,9 @@ CURRENT = ("published", "withdrawn")  # the states that make a version a record'
 IMPORT_AUTHOR = "make kb"  # author and approver of versions imported from the data files
 MAX_COMMENT = 400
 EXPIRY_NOTICE_DAYS = 30
+# Called inside a change's transaction with the version it wrote: the portal's audit entry is
+# committed with the change or not at all.
+Audit = Callable[[Session, "AnswerVersion"], None]
 
 
 class EditError(Exception):
@@ -183,6 +186,13 @@ def drafts(db: Database, state: str = "draft", limit: int = 200) -> list[AnswerV
         order = AnswerVersion.id if state == "draft" else AnswerVersion.id.desc()
         return s.execute(select(AnswerVersion).where(AnswerVersion.state == state)
                          .order_by(order).limit(limit)).scalars().all()
+
+
+def sources(db: Database) -> list[tuple[str, str, str | None]]:
+    """(id, how answers cite it, confidence) of every source, for the editor's choice."""
+    with db.session() as s:
+        return [tuple(r) for r in s.execute(select(Source.id, Source.document, Source.confidence)
+                                            .order_by(Source.id)).all()]
 
 
 def topics(db: Database) -> dict[str, str]:
@@ -368,12 +378,15 @@ def _number_of(s: Session, version_id: int) -> int | str:
 
 def save_draft(db: Database, record: dict, author: str, based_on: int | None = None,
                supersedes: str | None = None, origin: str = "portal",
-               now: dt.datetime | None = None) -> int:
+               now: dt.datetime | None = None, audit: Audit | None = None) -> int:
     """A draft of `record` (the file form, with "topic"): an edit of the published version
     `based_on`, or a new record (based_on None) that may supersede another one from its
     in_force_from. Raises Invalid (the loader's rules), Stale, or EditError."""
     with db.transaction() as s:
-        return _draft(s, record, author, based_on, origin, supersedes, now or utcnow())
+        version_id = _draft(s, record, author, based_on, origin, supersedes, now or utcnow())
+        if audit:
+            audit(s, s.get(AnswerVersion, version_id))
+        return version_id
 
 
 def propose_phrasing(db: Database, answer_id: str, text: str, author: str,
@@ -392,8 +405,8 @@ def propose_phrasing(db: Database, answer_id: str, text: str, author: str,
         return _draft(s, record, author, current_row.id, "unanswered", None, now or utcnow())
 
 
-def approve(db: Database, version_id: int, reviewer: str,
-            now: dt.datetime | None = None) -> AnswerVersion:
+def approve(db: Database, version_id: int, reviewer: str, now: dt.datetime | None = None,
+            audit: Audit | None = None) -> AnswerVersion:
     """Publishes a draft (a reviewer who is not its author): the record's rows are replaced
     and the knowledge version changes in this one transaction. A new rule that supersedes
     another one also publishes the old record ending the day before, pointing to the new."""
@@ -429,17 +442,21 @@ def approve(db: Database, version_id: int, reviewer: str,
             _materialize(s, old.answer_id, ended.content)
         s.flush()
         _bump(s, draft.id)
+        if audit:
+            audit(s, draft)
         return draft
 
 
 def send_back(db: Database, version_id: int, reviewer: str, comment: str,
-              now: dt.datetime | None = None) -> AnswerVersion:
+              now: dt.datetime | None = None, audit: Audit | None = None) -> AnswerVersion:
     """Returns a draft to its author with the reason; nothing is published."""
     with db.transaction() as s:
         draft = s.get(AnswerVersion, version_id)
         _decidable(draft, reviewer)
         draft.state, draft.reviewer, draft.reviewed_at = "rejected", reviewer, now or utcnow()
         draft.comment = _comment(comment)
+        if audit:
+            audit(s, draft)
         return draft
 
 
@@ -453,7 +470,7 @@ def _decidable(draft: AnswerVersion | None, reviewer: str) -> None:
 
 
 def rollback(db: Database, answer_id: str, to_version: int, actor: str,
-             now: dt.datetime | None = None) -> AnswerVersion:
+             now: dt.datetime | None = None, audit: Audit | None = None) -> AnswerVersion:
     """Publishes the content of an earlier published version again, as a new version (origin
     rollback). No second approval: that content was approved when it was published, and
     undoing a bad change must not wait; the rollback is a version of its own (who, when, to
@@ -476,6 +493,8 @@ def rollback(db: Database, answer_id: str, to_version: int, actor: str,
                        comment=f"回退到第{target.number}版")
         _materialize(s, answer_id, version.content)
         _bump(s, version.id)
+        if audit:
+            audit(s, version)
         return version
 
 

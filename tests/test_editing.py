@@ -301,3 +301,20 @@ def test_records_due_for_review_or_expiring_soon(url):
     assert [(d.answer_id, d.reason, d.date) for d in soon if d.answer_id == AID] == \
         [(AID, "expiring", dt.date(2026, 12, 20))]
     assert AID not in {d.answer_id for d in editing.due(db, dt.date(2026, 12, 21))}
+
+
+def test_the_command_line_refuses_exports_and_overwrites(url, tmp_path, monkeypatch, capsys):
+    from bot import settings
+    from bot.launcher.cli import main
+    monkeypatch.setenv("DATABASE_URL", url)
+    monkeypatch.setattr(settings, "JIEBA_DICT_DIR", tmp_path / "jieba")
+    editing.approve(database(url), _edit(url, short=NEW_TEXT), "bob")
+    assert main(["kb"]) == 1
+    err = capsys.readouterr().err
+    assert "工作台修改过" in err and f"[{AID}]" in err and "--overwrite" in err
+    assert _short(url) == NEW_TEXT
+    assert main(["kb", "--export", str(tmp_path / "out")]) == 0
+    assert "export: 9 files" in capsys.readouterr().out
+    assert NEW_TEXT in (tmp_path / "out" / "fee_reduction.yml").read_text(encoding="utf-8")
+    assert main(["kb", "--overwrite"]) == 0
+    assert _short(url) != NEW_TEXT and _current(url).origin == "import"
