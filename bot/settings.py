@@ -14,6 +14,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(os.environ.get("APP_VAR_DIR", ROOT / "var")).resolve()
 KNOWLEDGE_DATA_DIR = Path(os.environ.get("KNOWLEDGE_DATA_DIR", ROOT / "knowledge" / "data"))
+KNOWLEDGE_ANSWERS_DIR = KNOWLEDGE_DATA_DIR / "answers"  # where `kb --export` writes by default
 JIEBA_DICT_DIR = VAR_DIR / "jieba"  # the user dictionary `python -m bot kb` writes for NLU
 MODEL_DIR = VAR_DIR / "models"
 MODEL_NAME = "ganzhou-ip"
@@ -116,6 +117,18 @@ def callback_working_days() -> int:
     """A citizen who asks for a person is promised a call within this many working days
     (default 2: an inquiry's limit in Guangdong's 12345 rules; set the local one)."""
     return _days("CALLBACK_WORKING_DAYS", 2, lowest=1)
+
+
+def kb_review_days() -> int:
+    """Days after last_verified when an answer is listed for review in the portal, unless the
+    record sets its own review_days (default: the loader's REVIEW_DAYS)."""
+    from knowledge.answer_rules import REVIEW_DAYS
+    return _days("KB_REVIEW_DAYS", REVIEW_DAYS, lowest=1)
+
+
+def kb_expiry_notice_days() -> int:
+    """An answer whose in_force_until is this near is listed for review (a successor due?)."""
+    return _days("KB_EXPIRY_NOTICE_DAYS", 30)
 
 
 def rating_followup_working_days() -> int:

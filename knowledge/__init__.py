@@ -7,6 +7,7 @@ application; the database URL, the data folder and "today" are passed in.
     kb.answer("专利费减的条件是什么")            # a Reply: text with its source line, buttons
     kb.search("费减 材料")                      # Found records for staff
     knowledge.build(url, data_dir)            # validate the data files, load them atomically
+    knowledge.export(url, out_dir)            # the published answers back in the files' format
 
 Importing this package is cheap (nothing heavy is imported until `open`/`build`), so a process
 can call `without_tensorflow()` first.
@@ -56,8 +57,17 @@ def check(data_dir: Path) -> "KnowledgeData":
     return read_data(Path(data_dir))
 
 
-def build(url: str, data_dir: Path) -> "KnowledgeData":
-    """Validates, then replaces the knowledge in the database in one transaction."""
+def build(url: str, data_dir: Path, overwrite: bool = False) -> "KnowledgeData":
+    """Validates, then replaces the knowledge in the database in one transaction. The answers
+    are imported as published versions; records edited in the staff portal are not
+    overwritten (editing.Refused names them) unless `overwrite`."""
     from knowledge.loader import load
     from knowledge.storage import database
-    return load(Path(data_dir), database(url))
+    return load(Path(data_dir), database(url), overwrite)
+
+
+def export(url: str, out_dir: Path) -> list[Path]:
+    """Writes the published answers to `out_dir` in the data files' format (one file a topic)."""
+    from knowledge.editing import export as write
+    from knowledge.storage import database
+    return write(database(url), Path(out_dir))

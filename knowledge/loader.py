@@ -11,23 +11,19 @@ from typing import Any
 import yaml
 from sqlalchemy import delete
 
+from knowledge.answer_rules import (  # noqa: F401 (MAX_SHORT, REVIEW_DAYS, ID_RE: used by others)
+    CONFIDENCE, ID_RE, MAX_SHORT, REVIEW_DAYS, Context, check_answer, check_set,
+    review_by,
+)
+from knowledge import editing
 from knowledge.fees.loader import FeeData, read_fees
 from knowledge.models import (
-    KNOWLEDGE_TABLES, Answer, ApplicantKind, Division, Fee, FeeRule, KbMeta, Question,
-    ServicePoint, Source, Term,
+    KNOWLEDGE_TABLES, ApplicantKind, Division, Fee, FeeRule, KbMeta, ServicePoint, Source, Term,
 )
 from knowledge.records import Topic
 from knowledge.storage import Database, utcnow
 
-MAX_SHORT = 300
-CONFIDENCE = {"H", "M", "L"}
-CONFIDENCE_RANK = {"L": 0, "M": 1, "H": 2}
-# Every answer is re-checked against its source this many days after last_verified, unless the
-# record sets review_days (shorter for a rule about to change, e.g. a law taking effect soon).
-REVIEW_DAYS = 180
-MAX_REVIEW_DAYS = 730
 SERVICE_TYPES_KIND = "service_type"
-ID_RE = re.compile(r"^[a-z0-9_.-]+$")
 DATE_RE = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
 
 
@@ -179,94 +175,36 @@ def read_data(data_dir: Path) -> KnowledgeData:
         if s.get("date") is not None and not DATE_RE.match(str(s["date"])):
             c.fail(path, s, f"date must be YYYY, YYYY-MM or YYYY-MM-DD: {s['date']!r}")
         out.sources.append({"id": sid, "document": _cited_name(c, path, s),
+                            "confidence": s.get("confidence"),
                             "number": s.get("number"),
                             "issuer": s.get("issuer"),
                             "date": None if s.get("date") is None else str(s["date"]),
                             "note": s.get("note")})
 
-    answer_ids: set[str] = set()
-    pending_refs: list[tuple[Path, dict, str, str]] = []
+    ctx = Context(frozenset(out.topics), source_confidence)
+    where: dict[str, tuple[Path, dict]] = {}
     for path in sorted((data_dir / "answers").glob("*.yml")):
         doc = c.read(path) or {}
         topic = doc.get("topic")
-        if topic not in out.topics:
-            c.problems.append(f"{path.name}: topic {topic!r} is not in topics.yml")
         for a in doc.get("answers") or []:
-            aid = c.text(path, a, "id")
-            if aid and not (ID_RE.match(aid) and aid.startswith(f"{topic}.")):
-                c.fail(path, a, f"id must be '{topic}.<slug>' in a-z 0-9 _ -")
-            if aid in answer_ids:
-                c.fail(path, a, "id used twice")
-            answer_ids.add(aid)
-            questions = [str(q).strip() for q in a.get("questions") or [] if str(q).strip()]
-            if len(questions) < 2:
-                c.fail(path, a, "needs at least 2 questions")
-            confidence = a.get("confidence")
-            if confidence not in CONFIDENCE:
-                c.fail(path, a, "confidence must be H, M or L")
-            src = c.text(path, a, "source")
-            if src and src not in source_confidence:
-                c.fail(path, a, f"source {src!r} is not in sources.yml")
-            elif src and confidence in CONFIDENCE and source_confidence[src] in CONFIDENCE \
-                    and CONFIDENCE_RANK[confidence] > CONFIDENCE_RANK[source_confidence[src]]:
-                c.fail(path, a, f"confidence {confidence} is higher than its source's "
-                                f"({src}: {source_confidence[src]}); an answer is only as sure "
-                                "as its source")
-            start, until = c.date(path, a, "in_force_from"), c.date(path, a, "in_force_until")
-            if start and until and until < start:
-                c.fail(path, a, "in_force_until is before in_force_from")
-            if a.get("superseded_by") and until is None:
-                c.fail(path, a, "superseded_by needs in_force_until (the last day it applied)")
-            verified = c.date(path, a, "last_verified")
-            if verified is None:
-                c.fail(path, a, "last_verified is missing")
-            review_days = a.get("review_days", REVIEW_DAYS)
-            if not isinstance(review_days, int) or isinstance(review_days, bool) \
-                    or not 1 <= review_days <= MAX_REVIEW_DAYS:
-                c.fail(path, a, f"review_days must be a whole number of days, 1 to "
-                                f"{MAX_REVIEW_DAYS}: {review_days!r}")
-            elif verified and aid:
-                out.reviews.append(Review(aid, verified + dt.timedelta(days=review_days),
-                                          f"{path.name}:{a.get('__line__', '?')}", until))
-            if a.get("overview"):
-                c.fail(path, a, "a topic's overview answer is named in topics.yml, not here")
-            next_ids = list(a.get("next") or [])
-            if len(next_ids) > 3:
-                c.fail(path, a, "at most 3 next answers")
-            for ref in next_ids:
-                pending_refs.append((path, a, "next", ref))
-            if a.get("superseded_by"):
-                pending_refs.append((path, a, "superseded_by", a["superseded_by"]))
-            out.answers.append({
-                "id": aid, "topic": topic, "title": c.text(path, a, "title", max_len=24),
-                "short": c.text(path, a, "short", max_len=MAX_SHORT),
-                "long": c.text(path, a, "long", required=False),
-                "source_id": src, "article": c.text(path, a, "article", required=False),
-                "confidence": a.get("confidence"), "in_force_from": start,
-                "in_force_until": until, "superseded_by": a.get("superseded_by"),
-                "change_note": c.text(path, a, "change_note", required=False, max_len=120),
-                "last_verified": verified,
-                "next_ids": next_ids, "questions": questions,
-            })
-    by_id = {a["id"]: a for a in out.answers}
-    for path, a, key, ref in pending_refs:
-        if ref not in answer_ids:
-            c.fail(path, a, f"{key} names {ref!r}, which is no answer")
-        elif key == "superseded_by":
-            # The successor must apply from the day after: old buttons are sent on to it.
-            after = by_id[a["id"]]["in_force_until"]
-            new = by_id[ref]
-            if after is not None and not _in_force(new, after + dt.timedelta(days=1)):
-                c.fail(path, a, f"superseded_by {ref!r} is not in force on "
-                                f"{after + dt.timedelta(days=1)}, the day after this one ends")
-    for t, record in zip(out.topics.values(), topic_records):
-        overview = by_id.get(t.overview)
-        if overview is None or overview["topic"] != t.id:
-            c.fail(data_dir / "topics.yml", record,
-                   f"overview {t.overview!r} is no answer of topic {t.id!r}")
-        elif overview["in_force_until"] is not None:
-            c.fail(data_dir / "topics.yml", record, f"overview {t.overview!r} cannot expire "
-                   "(in_force_until): the topic would be left without one")
+            answer, problems = check_answer(a, topic, ctx)
+            for problem in problems:
+                c.fail(path, a, problem.message)
+            if answer["id"]:
+                where[answer["id"]] = (path, a)
+                due = review_by(answer)
+                if due and "review_days" not in {p.field for p in problems}:
+                    out.reviews.append(Review(answer["id"], due,
+                                              f"{path.name}:{a.get('__line__', '?')}",
+                                              answer["in_force_until"]))
+            out.answers.append(answer)
+    records = dict(zip(out.topics, topic_records))
+    for kind, owner, problem in check_set(out.answers, {t.id: t.overview
+                                                         for t in out.topics.values()}):
+        if kind == "topic":
+            c.fail(data_dir / "topics.yml", records[owner], problem.message)
+        else:
+            c.fail(*where[owner], problem.message)
 
     path = data_dir / "gazetteer.yml"
     gaz = c.read(path) or {}
@@ -333,11 +271,6 @@ def _cited_name(c: _Checker, path: Path, s: dict) -> str | None:
     return description
 
 
-def _in_force(answer: dict, day: dt.date) -> bool:
-    start, until = answer["in_force_from"], answer["in_force_until"]
-    return (start is None or start <= day) and (until is None or day <= until)
-
-
 def due_for_review(data: KnowledgeData, day: dt.date) -> list[Review]:
     """Answers whose review date has come, oldest first. Rules that no longer apply on `day`
     are history, never shown: they are not listed."""
@@ -346,28 +279,42 @@ def due_for_review(data: KnowledgeData, day: dt.date) -> list[Review]:
                   key=lambda r: (r.review_by, r.answer_id))
 
 
-def load(data_dir: Path, db: Database) -> KnowledgeData:
-    """Validates, then replaces the knowledge tables in one transaction."""
+def load(data_dir: Path, db: Database, overwrite: bool = False) -> KnowledgeData:
+    """Validates, then in one transaction: the answers become versions (editing.py: new and
+    changed records published with origin import, records edited in the portal refused unless
+    `overwrite`), every record's current published version is checked again against the new
+    sources and topics, and the knowledge tables are replaced (sources, fees, service points and
+    gazetteer whole from the files; answers from the published versions)."""
     data = read_data(data_dir)
+    now = utcnow()
     with db.transaction() as s:
+        editing.import_answers(s, data.answers, overwrite, now)
+        contents = editing.published_contents(s)
+        ctx = Context(frozenset(data.topics), {x["id"]: x["confidence"] for x in data.sources})
+        problems, checked = [], []
+        for content in contents:
+            answer, found = check_answer(content, content["topic"], ctx)
+            problems += [f"[{content['id']}] (published in the portal) {p}" for p in found]
+            checked.append(answer)
+        problems += [f"[{owner}] {p}" for _, owner, p in check_set(
+            checked, {t.id: t.overview for t in data.topics.values()})]
+        if problems:
+            raise LoadError(problems)
         for table in KNOWLEDGE_TABLES:
             s.execute(delete(table))
         s.add_all(Source(**x) for x in data.sources)
         s.flush()
         s.add_all(Division(**x) for x in data.divisions)
         s.flush()
-        for a in data.answers:
-            fields = {k: v for k, v in a.items() if k != "questions"}
-            s.add(Answer(**fields))
-        s.flush()
-        s.add_all(Question(answer_id=a["id"], text=q) for a in data.answers for q in a["questions"])
+        data.version = editing.materialize_all(
+            s, contents, data.version,
+            {t.id: {"name": t.name, "overview": t.overview} for t in data.topics.values()})
         s.add_all(ServicePoint(**x) for x in data.service_points)
         s.add_all(Term(kind=k, canonical=cn, variant=v) for k, cn, v in data.terms)
         s.add_all(Fee(**x) for x in data.fees.fees)
         s.add_all(FeeRule(**x) for x in data.fees.rules)
         s.add_all(ApplicantKind(**x) for x in data.fees.kinds)
-        s.add(KbMeta(key="version", value=data.version))
-        s.add(KbMeta(key="loaded_at", value=utcnow().isoformat(timespec="seconds")))
+        s.add(KbMeta(key="loaded_at", value=now.isoformat(timespec="seconds")))
     return data
 
 

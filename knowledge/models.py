@@ -5,6 +5,7 @@ import datetime as dt
 
 from sqlalchemy import (
     JSON, Boolean, Column, Date, DateTime, Float, ForeignKey, Integer, String, Text,
+    UniqueConstraint,
 )
 from sqlalchemy.orm import relationship
 
@@ -19,6 +20,7 @@ class Source(Base):
     issuer = Column(String(128))
     date = Column(String(10))  # YYYY, YYYY-MM or YYYY-MM-DD: only as precise as the source is
     note = Column(String(32))
+    confidence = Column(String(1))  # H / M / L: an answer citing it can be no surer
 
 
 class Answer(Base):
@@ -151,6 +153,30 @@ class KbMeta(Base):
     __tablename__ = "kb_meta"
     key = Column(String(32), primary_key=True)
     value = Column(Text, nullable=False)
+
+
+class AnswerVersion(Base):
+    """One numbered version of an answer record (knowledge/editing.py). Not a knowledge table:
+    builds add versions, never replace them. kb_answer/kb_question hold each record's current
+    published version; this table holds every version, drafts and sent-back ones included.
+
+    `content` is the record in the canonical file form (answer_rules.content_of), so a version
+    is exactly what an answers/*.yml entry says."""
+    __tablename__ = "kb_answer_version"
+    __table_args__ = (UniqueConstraint("answer_id", "number"),)
+    id = Column(Integer, primary_key=True)
+    answer_id = Column(String(96), nullable=False, index=True)
+    number = Column(Integer, nullable=False)  # 1, 2, … per answer
+    state = Column(String(16), nullable=False, index=True)  # draft/published/rejected/withdrawn
+    origin = Column(String(16), nullable=False)  # import/portal/rollback/unanswered/supersede
+    content = Column(JSON, nullable=False)
+    based_on = Column(Integer, ForeignKey("kb_answer_version.id"))  # the published one edited
+    supersedes = Column(String(96))  # a new rule: the record it replaces from in_force_from
+    author = Column(String(64), nullable=False)
+    created_at = Column(DateTime, nullable=False, default=utcnow)
+    reviewer = Column(String(64))
+    reviewed_at = Column(DateTime)
+    comment = Column(Text)  # why it was sent back, or what a rollback restored
 
 
 class UnansweredQuestion(Base):

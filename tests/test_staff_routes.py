@@ -17,6 +17,7 @@ from bot.portal.accounts import StaffToken, hash_token
 from bot.portal.app import STATIC, create_app
 from bot.portal.pages import TEMPLATES
 from bot.portal.roles import ROLES
+from knowledge import editing
 from knowledge.storage import utcnow
 from tests.inprocess import serving
 from tests.staff_client import PASSWORD, StaffClient, actor_for, make_account
@@ -45,6 +46,16 @@ PAGES = {
     ("POST", "/staff/ratings/<item_id:int>"): CASES,
     ("GET", "/staff/lookup"): CASES,
     ("GET", "/staff/unanswered"): {"reviewer"},
+    ("GET", "/staff/kb"): CASES,
+    ("GET", "/staff/kb/new"): CASES,
+    ("POST", "/staff/kb/new"): CASES,
+    ("GET", "/staff/kb/drafts"): CASES,
+    ("GET", "/staff/kb/drafts/<version_id:int>"): CASES,
+    ("POST", "/staff/kb/drafts/<version_id:int>"): {"reviewer"},
+    ("GET", "/staff/kb/<answer_id>"): CASES,
+    ("POST", "/staff/kb/<answer_id>"): CASES,
+    ("GET", "/staff/kb/<answer_id>/history"): CASES,
+    ("POST", "/staff/kb/<answer_id>/rollback"): {"reviewer"},
     ("GET", "/staff/admin/accounts"): {"admin"},
     ("POST", "/staff/admin/accounts"): {"admin"},
     ("POST", "/staff/admin/accounts/<account_id:int>"): {"admin"},
@@ -83,6 +94,28 @@ def tickets(db) -> dict[str, str]:
     return {"lead": lead.ticket, "callback": callback.ticket}
 
 
+EDITED = "trademark.online"  # the answer the editing routes work on
+
+
+@pytest.fixture(scope="module")
+def first_version(db) -> int:
+    """EDITED with a second published version (only its check date differs), so the
+    reviewer's rollback to the first has something to undo and leaves the files' content."""
+    first = editing.current(db, EDITED)
+    draft = editing.save_draft(db, {**first.content, "last_verified": "2026-11-30"},
+                               "route-test-author", first.id)
+    editing.approve(db, draft, "route-test-reviewer")
+    return first.id
+
+
+def _kb_form(content: dict) -> dict:
+    form = {k: "" if v is None else str(v) for k, v in content.items()
+            if k not in ("questions", "next")}
+    form["questions"] = "\n".join(content["questions"])
+    form.update({f"next{i}": x for i, x in enumerate(content["next"])})
+    return form
+
+
 def staff_routes(app) -> set[tuple[str, str]]:
     found = set()
     for route in app.router.routes:
@@ -102,11 +135,23 @@ def _concrete(path: str, ids: dict) -> str:
         return "/staff/"
     return (path.replace("<ticket>", ids["ticket"]).replace("<token_id:int>", str(ids["token"]))
             .replace("<account_id:int>", str(ids["account"])).replace("<name>", "staff.css")
-            .replace("<item_id:int>", str(ids.get("item", 1))))
+            .replace("<item_id:int>", str(ids.get("item", 1)))
+            .replace("<answer_id>", EDITED).replace("<version_id:int>", str(ids.get("draft", 1))))
 
 
 def _form(method_path: tuple[str, str], role: str, ids: dict) -> dict:
     """A valid form for each POST page (it changes nothing another role's run needs)."""
+    current = editing.current(ids["db"], EDITED).content if "db" in ids else {}
+    if method_path[1].startswith("/staff/kb"):
+        new_id = f"trademark.route_{role}_{uuid.uuid4().hex[:6]}"
+        return {
+            "/staff/kb/new": lambda: _kb_form({**current, "id": new_id}),
+            "/staff/kb/<answer_id>": lambda: {**_kb_form(current),
+                                              "change_note": f"route test by {role}"},
+            "/staff/kb/drafts/<version_id:int>": lambda: {"action": "send_back",
+                                                          "comment": f"route test by {role}"},
+            "/staff/kb/<answer_id>/rollback": lambda: {"version": str(ids["first"])},
+        }[method_path[1]]()
     return {
         "/staff/logout": {},
         "/staff/password": {"current": ids["password"], "new": ids["password"] + "!",
@@ -127,7 +172,8 @@ def _form(method_path: tuple[str, str], role: str, ids: dict) -> dict:
 
 
 @pytest.mark.parametrize("role", ROLES_)
-def test_each_role_gets_200_where_allowed_and_403_elsewhere(portal, db, tickets, role):
+def test_each_role_gets_200_where_allowed_and_403_elsewhere(portal, db, tickets, first_version,
+                                                            role):
     app, base = portal
     username = make_account(db, role)
     dummy = make_account(db, "agent")
@@ -136,7 +182,8 @@ def test_each_role_gets_200_where_allowed_and_403_elsewhere(portal, db, tickets,
     token = accounts.create_token(db, actor_for(db, username), "for revoking")
     ids = {"ticket": tickets["lead"], "account": _account_id(db, dummy),
            "token": _token_id(db, username, token), "password": PASSWORD,
-           "item": _bad_rating(db)}
+           "item": _bad_rating(db), "db": db, "first": first_version,
+           "draft": _draft(db)}
     answers = {}
     for method, path in sorted(PAGES, key=lambda k: k[1] == "/staff/logout"):
         allowed = PAGES[(method, path)]
@@ -162,6 +209,13 @@ def test_each_role_gets_200_where_allowed_and_403_elsewhere(portal, db, tickets,
                              timeout=30)
         api[(method, path)] = r.status_code
     assert api == {key: 200 if role in allowed else 403 for key, allowed in API.items()}
+
+
+def _draft(db) -> int:
+    """A draft of someone else's, for the reviewer to send back."""
+    current = editing.current(db, EDITED)
+    return editing.save_draft(db, {**current.content, "change_note": "待审核的测试草稿"},
+                              "route-test-author", current.id)
 
 
 def _bad_rating(db) -> int:

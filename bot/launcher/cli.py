@@ -3,7 +3,9 @@
     run                  start everything on localhost (make run)
     train [--force]      train the Rasa model when its inputs changed (make train)
     migrate              bring the application database to the newest schema
-    kb [--check]         validate knowledge/data/ and load it (make kb); --check: validate only
+    kb [--check]         validate knowledge/data/ and load it (make kb); --check: validate only;
+       [--overwrite]     replace answers edited in the staff portal by the files' version
+       [--export [DIR]]  write the published answers to DIR (default knowledge/data/answers/)
     search QUERY         the best answers with source and confidence, as staff see them
     portal               the portal alone (widget, ratings, staff pages)
     forwarder            send new leads to LEADS_FORWARD_URL until stopped
@@ -26,19 +28,32 @@ from bot import settings
 
 
 def _kb(args) -> int:
-    from knowledge import LoadError, check, build
+    from knowledge import LoadError, check, build, export
     from bot.migrations import upgrade
+    from knowledge.editing import Refused
     from knowledge.loader import due_for_review
     from knowledge.nlp import user_words, write_user_dictionary
+    if args.export is not None:
+        upgrade(settings.database_url())
+        written = export(settings.database_url(), args.export or settings.KNOWLEDGE_ANSWERS_DIR)
+        print(f"export: {len(written)} files")
+        for path in written:
+            print(f"  {path}")
+        return 0
     try:
         if args.check:
             data = check(settings.KNOWLEDGE_DATA_DIR)
         else:
             upgrade(settings.database_url())
-            data = build(settings.database_url(), settings.KNOWLEDGE_DATA_DIR)
+            data = build(settings.database_url(), settings.KNOWLEDGE_DATA_DIR, args.overwrite)
             write_user_dictionary(user_words(data), settings.JIEBA_DICT_DIR)
     except LoadError as err:
         print("知识库文件有错误，数据库未作任何改动：", file=sys.stderr)
+        for problem in err.problems:
+            print("  " + problem, file=sys.stderr)
+        return 1
+    except Refused as err:
+        print("这些答复在工作台修改过，与文件不同；数据库未作任何改动：", file=sys.stderr)
         for problem in err.problems:
             print("  " + problem, file=sys.stderr)
         return 1
@@ -133,7 +148,13 @@ def main(argv: list[str] | None = None) -> int:
     sub.add_parser("run")
     sub.add_parser("train").add_argument("--force", action="store_true")
     sub.add_parser("migrate")
-    sub.add_parser("kb").add_argument("--check", action="store_true")
+    p_kb = sub.add_parser("kb")
+    p_kb.add_argument("--check", action="store_true")
+    p_kb.add_argument("--overwrite", action="store_true",
+                      help="replace answers edited in the staff portal by the files' version")
+    p_kb.add_argument("--export", nargs="?", const="", metavar="DIR",
+                      help="write the published answers in the files' format "
+                           "(default knowledge/data/answers/)")
     p_search = sub.add_parser("search")
     p_search.add_argument("query", nargs="+")
     p_search.add_argument("-k", type=int, default=3)

@@ -1,6 +1,7 @@
 """The portal's app factory: the chat widget and demo page (public.py), ratings, and the staff
 side — sign-in (signin.py, tokens.py), the desk (desk.py), the follow-up of bad ratings
-(rating_desk.py), look-up (staff.py), administration (admin.py, privacy.py), the audit log
+(rating_desk.py), look-up (staff.py), editing answers with approval (kb_editor.py),
+administration (admin.py, privacy.py), the audit log
 (audit_pages.py) and the JSON API (staff_api.py) — on one Sanic app.
 
 `create_app()` takes its settings from bot/settings.py; tests pass their own (`create_app(
@@ -17,8 +18,8 @@ from sanic import Sanic, response
 import knowledge
 from bot import settings
 from bot.leads.workdays import CalendarFile
-from bot.portal import (admin, audit_pages, desk, privacy, public, rating_desk, signin, staff,
-                        staff_api, tokens)
+from bot.portal import (admin, audit_pages, desk, kb_editor, privacy, public, rating_desk, signin,
+                        staff, staff_api, tokens)
 from bot.portal.pages import HEADERS
 from knowledge.storage import database, utcnow
 
@@ -59,8 +60,8 @@ def create_app(config: dict | None = None) -> Sanic:
     app.ctx.calendar = CalendarFile(cfg["WORKDAY_CALENDAR"])
     app.ctx.calendar.get()  # a broken calendar file stops the start, not a page later
     app.blueprint(public.bp)
-    for bp in (signin.bp, tokens.bp, desk.bp, rating_desk.bp, staff.bp, admin.bp, privacy.bp,
-               audit_pages.bp, staff_api.bp):
+    for bp in (signin.bp, tokens.bp, desk.bp, rating_desk.bp, staff.bp, kb_editor.bp, admin.bp,
+               privacy.bp, audit_pages.bp, staff_api.bp):
         app.blueprint(bp)
 
     @app.get("/staff/static/<name>")

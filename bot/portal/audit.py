@@ -25,6 +25,8 @@ ACTIONS = {
     "account": "账号变更", "access": "越权访问", "privacy_find": "个人信息查询",
     "privacy_export": "个人信息导出", "privacy_delete": "个人信息删除",
     "retention": "到期数据清理", "audit_search": "查阅审计日志",
+    "kb_draft": "知识草稿", "kb_approve": "知识发布", "kb_send_back": "知识退回",
+    "kb_rollback": "知识回退",
 }
 
 

@@ -29,6 +29,7 @@ HEADERS = {"Content-Security-Policy": CSP, "X-Frame-Options": "DENY",
            "Referrer-Policy": "same-origin", "Cache-Control": "no-store"}
 # The menu: a link shows when the person's role has the permission.
 NAV = [("/staff/desk", "cases"), ("/staff/ratings", "ratings"), ("/staff/lookup", "lookup"), ("/staff/unanswered", "review"),
+       ("/staff/kb", "kb_edit"),
        ("/staff/admin/accounts", "accounts"), ("/staff/admin/settings", "settings"),
        ("/staff/admin/privacy", "privacy"), ("/staff/audit", "audit")]
 

@@ -15,6 +15,8 @@ PERMISSION_LABELS = {
     "cases": "线索与回电",        # list, open (personal data), move on and export cases
     "ratings": "差评处理",        # follow up bad ratings (好差评): open, record what was done
     "review": "未答问题",         # the questions the bot could not answer: the knowledge loop
+    "kb_edit": "知识编辑",        # search and open answers, write drafts, read history and queue
+    "kb_approve": "知识审核",     # approve or send back others' drafts, roll back (never own)
     "accounts": "账号管理",
     "settings": "系统设置",
     "privacy": "个人信息请求",     # find, export or delete one citizen's data (PIPL art. 44–47)
@@ -22,8 +24,8 @@ PERMISSION_LABELS = {
 }
 
 PERMISSIONS = {
-    "agent": frozenset({"lookup", "cases", "ratings"}),
-    "reviewer": frozenset({"lookup", "cases", "ratings", "review"}),
+    "agent": frozenset({"lookup", "cases", "ratings", "kb_edit"}),
+    "reviewer": frozenset({"lookup", "cases", "ratings", "review", "kb_edit", "kb_approve"}),
     "admin": frozenset({"accounts", "settings", "privacy"}),
     "auditor": frozenset({"audit"}),
 }
