@@ -126,8 +126,14 @@ def check_answer(record: Mapping[str, Any], topic: str | None,
         r.fail("review_days", f"review_days must be a whole number of days, 1 to "
                               f"{MAX_REVIEW_DAYS}: {review_days!r}")
         review_days = None
-    if record.get("overview"):
+    if "overview" in record:
         r.fail("overview", "a topic's overview answer is named in topics.yml, not here")
+    # A misspelt key would otherwise be dropped without a word ("in_force_form: 2027-01-01").
+    # The editor's records carry their topic; a file's records take the file's.
+    if "topic" in record and record["topic"] != topic:
+        r.fail("topic", f"topic {record['topic']!r} differs from the file's {topic!r}")
+    for key in sorted(set(record) - set(FIELDS) - {"overview", "topic", "__line__"}):
+        r.fail(key, f"unknown key {key!r}; an answer has {', '.join(FIELDS)}")
     raw_next = record.get("next") or []
     next_ids = [str(x).strip() for x in (raw_next if isinstance(raw_next, list) else [raw_next])
                 if str(x).strip()]

@@ -268,3 +268,22 @@ def test_the_word_for_cnipa_is_not_the_local_bureau():
     for text in ["知识产权局电话多少", "国家知识产权局在哪里", "省知识产权局的推荐意见"]:
         assert not any(e["value"] == "市场监管局" for e in kb_nlp.entities(nlp, text)), text
     assert any(e["value"] == "市场监管局" for e in kb_nlp.entities(nlp, "市监局电话多少"))
+
+
+def test_a_misspelt_key_is_refused_not_dropped(tmp_path):
+    data = _copy(tmp_path)
+    path = data / "answers" / "trademark.yml"
+    _edit_record(path, "trademark.overview", "    confidence: ", "    in_force_form: 2027-01-01\n"
+                                                                 "    confidence: ")
+    problems = _problems(data)
+    assert len(problems) == 1
+    assert re.match(r"trademark\.yml:\d+ \[trademark\.overview\]: unknown key 'in_force_form'",
+                    problems[0]), problems
+
+
+def test_an_answer_cannot_name_itself_an_overview(tmp_path):
+    data = _copy(tmp_path)
+    path = data / "answers" / "trademark.yml"
+    _edit_record(path, "trademark.overview", "    confidence: ", "    overview: false\n"
+                                                                 "    confidence: ")
+    assert any("overview answer is named in topics.yml" in p for p in _problems(data))
