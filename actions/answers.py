@@ -45,6 +45,8 @@ class ActionAnswer(Action):
             calc, facts = routed
             reply = KNOWLEDGE.calculator_reply(calc.compute(facts))
             dispatcher.utter_message(text=reply.text, buttons=reply.buttons)
+            KNOWLEDGE.record_question(text, tracker.get_latest_input_channel() or "unknown",
+                                      intent, confidence, reply)
             # the facts stay in their slots, as after the calculator's own turn
             return [SlotSet(slot, value) for slot, value in calc.to_slots(facts).items()]
         reply = KNOWLEDGE.answer(
@@ -53,7 +55,7 @@ class ActionAnswer(Action):
             entities=message.get("entities"),
         )
         dispatcher.utter_message(text=reply.text, buttons=reply.buttons)
-        if not reply.answered:
-            KNOWLEDGE.log_unanswered(text, tracker.get_latest_input_channel() or "unknown",
-                                     intent, confidence)
+        if question:  # a button's answer was asked for by name: nothing to learn from it
+            KNOWLEDGE.record_question(text, tracker.get_latest_input_channel() or "unknown",
+                                      intent, confidence, reply)
         return []

@@ -28,7 +28,7 @@ HEADERS = {"Content-Security-Policy": CSP, "X-Frame-Options": "DENY",
            # posts, and the origin check (auth.same_origin) needs the real one
            "Referrer-Policy": "same-origin", "Cache-Control": "no-store"}
 # The menu: a link shows when the person's role has the permission.
-NAV = [("/staff/desk", "cases"), ("/staff/ratings", "ratings"), ("/staff/lookup", "lookup"), ("/staff/unanswered", "review"),
+NAV = [("/staff/dashboard", "dashboard"), ("/staff/desk", "cases"), ("/staff/ratings", "ratings"), ("/staff/lookup", "lookup"), ("/staff/unanswered", "review"),
        ("/staff/admin/accounts", "accounts"), ("/staff/admin/settings", "settings"),
        ("/staff/admin/privacy", "privacy"), ("/staff/audit", "audit")]
 
