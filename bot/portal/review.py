@@ -24,6 +24,7 @@ from sqlalchemy.orm import Session
 from bot.portal.audit import Actor, record
 from knowledge import unanswered
 from knowledge.models import UnansweredGroup
+from knowledge.service import SUGGEST_MIN
 from knowledge.storage import Database
 
 if TYPE_CHECKING:
@@ -72,14 +73,15 @@ def review(db: Database, kb: "KnowledgeService", state: str | None = "open",
            since: dt.datetime | None = None, limit: int = 50,
            offset: int = 0) -> tuple[int, list[Reviewed]]:
     """Groups the questions logged since the last look, then lists the groups in `state`
-    (a key of LISTS; None: all) with the answer that fits each best today."""
+    (a key of LISTS; None: all) with the answer that fits each best today, when it covers at
+    least what the bot asks of a suggestion (service.SUGGEST_MIN)."""
     unanswered.group_pending(db, kb.analyser())
     with db.session() as s:
         total, found = unanswered.groups(s, state, since, limit, offset)
     out = []
     for g in found:
-        hits = kb.search(g.text, k=1)
-        best = hits[0] if hits else None
+        # an answer covering less than the bot's own bar for suggesting it is no lead
+        best = next((f for f in kb.search(g.text, k=1) if f.match >= SUGGEST_MIN), None)
         out.append(Reviewed(g, best and best.id, best and best.title, best and best.match))
     return total, out
 

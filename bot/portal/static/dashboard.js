@@ -27,7 +27,7 @@
     var q = d.questions;
     draw("chart-questions", {
       title: {text: "每日问题数（按渠道）", textStyle: {fontSize: 14}},
-      legend: {top: 24}, grid: {top: 60, left: 40, right: 16, bottom: 30},
+      legend: {bottom: 0}, grid: {top: 36, left: 40, right: 16, bottom: 56},
       xAxis: {type: "category", data: q.days.map(function (s) { return s.slice(5); })},
       yAxis: {type: "value", minInterval: 1},
       series: Object.keys(q.by_channel).map(function (ch) {
@@ -60,22 +60,22 @@
       });
     }
     draw("chart-ratings-week", {
-      title: {text: "每周评价", textStyle: {fontSize: 14}}, legend: {top: 24},
-      grid: {top: 60, left: 40, right: 16, bottom: 30},
+      title: {text: "每周评价", textStyle: {fontSize: 14}}, legend: {bottom: 0},
+      grid: {top: 36, left: 40, right: 16, bottom: 56},
       xAxis: {type: "category", data: r.weeks}, yAxis: {type: "value", minInterval: 1},
       series: levelSeries(r.by_week, r.weeks)
     });
     var topics = r.topics.map(function (t) { return t.topic; });
     draw("chart-ratings-topic", {
-      title: {text: "各主题评价", textStyle: {fontSize: 14}}, legend: {top: 24},
-      grid: {top: 60, left: 120, right: 16, bottom: 30},
+      title: {text: "各主题评价", textStyle: {fontSize: 14}}, legend: {bottom: 0},
+      grid: {top: 36, left: 120, right: 16, bottom: 56},
       yAxis: {type: "category", data: r.topics.map(function (t) { return t.topic_name; })},
       xAxis: {type: "value", minInterval: 1}, series: levelSeries(r.by_topic, topics)
     });
     var c = d.cases, statuses = Object.keys(c.statuses), counties = Object.keys(c.leads_by_county);
     draw("chart-leads", {
-      title: {text: "侵权线索（县区 × 状态）", textStyle: {fontSize: 14}}, legend: {top: 24},
-      grid: {top: 60, left: 40, right: 16, bottom: 30},
+      title: {text: "侵权线索（县区 × 状态）", textStyle: {fontSize: 14}}, legend: {bottom: 0},
+      grid: {top: 36, left: 40, right: 16, bottom: 56},
       xAxis: {type: "category", data: counties}, yAxis: {type: "value", minInterval: 1},
       series: statuses.map(function (st) {
         return {name: c.statuses[st], type: "bar", stack: "c",
