@@ -14,6 +14,7 @@ from sanic import Blueprint, response
 from sanic.request import Request
 
 from bot.portal import review
+from bot.portal.dashboard import CHANNELS
 from bot.portal.auth import page
 from bot.portal.desk import number
 from bot.portal.pages import blocking, render
@@ -22,7 +23,6 @@ from knowledge.unanswered import KINDS
 MAX_QUERY = 200
 PAGE_SIZE = 30
 MAX_ID = 2**31 - 1
-CHANNELS = {"rest": "网页", "wechat": "微信", "socketio": "网页", "cmdline": "命令行"}
 
 
 def plain(found) -> dict:
