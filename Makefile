@@ -25,7 +25,14 @@ $(VENV)/installed: requirements.txt bot/launcher/find_python.sh
 	$(PY) -m pip check >/dev/null; \
 	touch $@
 
-venv: $(VENV)/installed
+# The dashboard's charts: ECharts from the npm registry, as pinned in package-lock.json.
+ECHARTS := node_modules/echarts/dist/echarts.min.js
+$(ECHARTS): package.json package-lock.json bot/launcher/ensure_node.sh
+	bash bot/launcher/ensure_node.sh
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+venv: $(VENV)/installed $(ECHARTS)
 
 kb: venv
 	$(PY) -m bot kb

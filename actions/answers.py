@@ -45,6 +45,8 @@ class ActionAnswer(Action):
             calc, facts = routed
             reply = KNOWLEDGE.calculator_reply(calc.compute(facts))
             dispatcher.utter_message(text=reply.text, buttons=reply.buttons)
+            KNOWLEDGE.record_question(text, tracker.get_latest_input_channel() or "unknown",
+                                      intent, confidence, reply)
             # the facts stay in their slots, as after the calculator's own turn
             return [SlotSet(slot, value) for slot, value in calc.to_slots(facts).items()]
         reply = KNOWLEDGE.answer(
@@ -56,7 +58,7 @@ class ActionAnswer(Action):
         # 好差评 only after an answer from the knowledge base, and name the answer rated.
         rated = {"answer_id": reply.answer_id} if reply.answered and reply.answer_id else None
         dispatcher.utter_message(text=reply.text, buttons=reply.buttons, json_message=rated)
-        if not reply.answered:
-            KNOWLEDGE.log_unanswered(text, tracker.get_latest_input_channel() or "unknown",
-                                     intent, confidence)
+        if question:  # a button's answer was asked for by name: nothing to learn from it
+            KNOWLEDGE.record_question(text, tracker.get_latest_input_channel() or "unknown",
+                                      intent, confidence, reply)
         return []

@@ -1,4 +1,5 @@
-"""The knowledge tables (replaced whole by each build) and the log of unanswered questions."""
+"""The knowledge tables (replaced whole by each build), the log of unanswered questions with
+their groups for staff review, and the daily count of questions answered."""
 from __future__ import annotations
 
 import datetime as dt
@@ -179,8 +180,28 @@ class AnswerVersion(Base):
     comment = Column(Text)  # why it was sent back, or what a rollback restored
 
 
+class UnansweredGroup(Base):
+    """Similar unanswered questions, reviewed together (knowledge/unanswered.py groups them).
+
+    The group holds no question text of its own: its text and words are its questions', which
+    expire with them (retention, PIPL requests); a group left without questions is deleted.
+    `state` is what staff decided (review.STATES): open, dismissed (with a reason), a phrasing
+    proposed for `answer_id`, or a new answer drafted; `version_id` names the knowledge-edit
+    version that the proposal or draft made."""
+    __tablename__ = "unanswered_group"
+    id = Column(Integer, primary_key=True)
+    state = Column(String(20), nullable=False, default="open", index=True)
+    reason = Column(String(200))  # why it was dismissed
+    answer_id = Column(String(96))  # the answer a phrasing was proposed for
+    version_id = Column(Integer, ForeignKey("kb_answer_version.id"))  # the draft it made
+    resolved_by = Column(String(64))
+    resolved_at = Column(DateTime)
+    created_at = Column(DateTime, nullable=False, default=utcnow)
+
+
 class UnansweredQuestion(Base):
-    """What the bot could not answer, for staff to improve the knowledge. No personal data."""
+    """A question the bot could not answer, or answered with low confidence (`kind`), for staff
+    to improve the knowledge. Phone and ID numbers masked before it is stored."""
     __tablename__ = "unanswered_question"
     id = Column(Integer, primary_key=True)
     text = Column(Text, nullable=False)
@@ -188,6 +209,29 @@ class UnansweredQuestion(Base):
     intent = Column(String(64))
     score = Column(Float)
     created_at = Column(DateTime, nullable=False, default=utcnow)
+    # unanswered | overview (the topic's overview: no record covered it) | weak (a record
+    # covering little of it); see knowledge/unanswered.py
+    kind = Column(String(16), nullable=False, default="unanswered", server_default="unanswered")
+    answer_id = Column(String(96))  # the answer given, when one was
+    coverage = Column(Float)  # how much of the question that answer covered
+    group_id = Column(Integer, ForeignKey("unanswered_group.id"), index=True)  # NULL: not yet
+    # What it was grouped by (knowledge/unanswered.py): search's words, space-separated, and
+    # the answer that matched it best then, with its coverage
+    words = Column(Text)
+    match_id = Column(String(96))
+    match = Column(Float)
+
+
+class QuestionCount(Base):
+    """Questions the bot answered, per Beijing day, channel and outcome (answered, low, not
+    answered): the dashboard reads this small table instead of scanning the tracker store."""
+    __tablename__ = "question_count"
+    __table_args__ = (UniqueConstraint("day", "channel", "outcome"),)
+    id = Column(Integer, primary_key=True)
+    day = Column(Date, nullable=False)
+    channel = Column(String(32), nullable=False)
+    outcome = Column(String(16), nullable=False)
+    n = Column(Integer, nullable=False, default=0)
 
 
 KNOWLEDGE_TABLES = [Question.__table__, Answer.__table__, ServicePoint.__table__,

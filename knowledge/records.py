@@ -25,6 +25,10 @@ class Reply:
     buttons: list[dict] = field(default_factory=list)
     answer_id: str | None = None
     answered: bool = True  # False: "not sure", with suggestions
+    # How sure: the share of the question the answer covers (None: a button, a county's
+    # service points), and whether it is the topic's overview for want of a better record.
+    coverage: float | None = None
+    overview: bool = False
 
 
 @dataclass(frozen=True)
@@ -49,3 +53,4 @@ class Choice:
     answer_id: str | None  # the answer to give
     overview_of: str | None  # else: this topic's overview
     candidates: tuple[tuple[str, float], ...]  # (answer id, coverage), best first
+    coverage: float | None = None  # of the answer chosen; else of the topic's best record

@@ -19,13 +19,12 @@ from sqlalchemy import select
 from knowledge.fees import calculate, replies
 from knowledge.fees.facts import Amount, PatentQuery, TrademarkQuery
 from knowledge.fees.schedule import FeeSchedule, from_rows
-from knowledge.models import (
-    Answer, ApplicantKind, Fee, FeeRule, ServicePoint, UnansweredQuestion,
-)
+from knowledge import unanswered
+from knowledge.models import Answer, ApplicantKind, Fee, FeeRule, ServicePoint
 from knowledge.records import Choice, Found, Reply, Topic
 from knowledge.search import Hit, SearchIndex, build_index, kb_version
 from knowledge.storage import Database
-from knowledge.text import mask_personal
+from knowledge.text import normalise
 
 INTENT_SURE = 0.6  # NLU confidence above which the predicted topic is trusted
 IN_TOPIC_MIN = 0.25  # coverage needed to prefer a specific answer over the topic overview
@@ -60,16 +59,17 @@ def decide(index: SearchIndex, question: str, topic: str | None) -> tuple[Choice
     hits = index.search(question, k=5)
     candidates = tuple((h.answer_id, h.coverage) for h in hits)
     if topic is None:
-        best = hits[0].answer_id if hits and confident(hits[0]) else None
-        return Choice(best, None, candidates), hits
+        if hits and confident(hits[0]):
+            return Choice(hits[0].answer_id, None, candidates, hits[0].coverage), hits
+        return Choice(None, None, candidates, hits[0].coverage if hits else None), hits
     inside = index.search(question, topic=topic, k=1)
     best_in = inside[0].coverage if inside else 0.0
     if hits and hits[0].topic != topic and confident(hits[0]) \
             and hits[0].coverage >= best_in + OTHER_TOPIC_MARGIN:
-        return Choice(hits[0].answer_id, None, candidates), hits
+        return Choice(hits[0].answer_id, None, candidates, hits[0].coverage), hits
     if inside and best_in >= IN_TOPIC_MIN:
-        return Choice(inside[0].answer_id, None, candidates), hits
-    return Choice(None, topic, candidates), hits
+        return Choice(inside[0].answer_id, None, candidates, best_in), hits
+    return Choice(None, topic, candidates, best_in), hits
 
 
 def cited(src) -> str:
@@ -169,10 +169,12 @@ class KnowledgeService:
         sure = topic.id if topic and confidence >= INTENT_SURE else None
         choice, hits = decide(snap.index, question, sure)
         if choice.answer_id:
-            return self._render(snap, snap.answers[choice.answer_id])
+            return self._render(snap, snap.answers[choice.answer_id], choice.coverage)
         overview = self._overview(snap, choice.overview_of)
         if overview:
-            return self._render(snap, overview)
+            reply = self._render(snap, overview, choice.coverage)
+            reply.overview = True
+            return reply
         return self._not_sure(snap, hits)
 
     def reply_for(self, answer_id: str) -> Reply | None:
@@ -200,8 +202,39 @@ class KnowledgeService:
                        score: float | None) -> None:
         """For staff to improve the knowledge; phone and ID numbers masked first."""
         with self.db.transaction() as s:
-            s.add(UnansweredQuestion(text=mask_personal(text)[:500], channel=channel[:32],
-                                     intent=intent, score=score))
+            unanswered.log(s, text, channel, intent, score)
+
+    def record_question(self, text: str, channel: str, intent: str | None,
+                        score: float | None, reply: Reply) -> str | None:
+        """Counts a question the bot answered (the dashboard) and, when it was not answered
+        or answered with low confidence (knowledge/unanswered.py: `doubt`), logs it for staff,
+        masked; which kind of doubt, or None."""
+        kind = unanswered.doubt(reply.answered, reply.overview, reply.coverage)
+        with self.db.transaction() as s:
+            unanswered.count(s, channel, unanswered.outcome(kind))
+            if kind:
+                unanswered.log(s, text, channel, intent, score, kind, reply.answer_id,
+                               None if reply.coverage is None else round(reply.coverage, 3))
+        return kind
+
+    # --- what grouping needs (knowledge/unanswered.py) ------------------------------------
+    def question_words(self, text: str) -> list[str]:
+        """The words search matches a question on: typos repaired, synonyms folded, no stop
+        words."""
+        index = self._snapshot().index
+        return index.analyse(index.fix_typos(normalise(text[:MAX_QUERY]))).words
+
+    def word_weight(self, word: str) -> float:
+        """How specific a word is (search's coverage weight)."""
+        return self._snapshot().index.specificity(word)
+
+    def best_match(self, text: str) -> tuple[str, float] | None:
+        """The answer in force that fits a question best, and how much of it it covers."""
+        hits = self._snapshot().index.search(text[:MAX_QUERY], k=1)
+        return (hits[0].answer_id, round(hits[0].coverage, 3)) if hits else None
+
+    def analyser(self) -> "unanswered.Analyser":
+        return unanswered.Analyser(self.question_words, self.word_weight, self.best_match)
 
     # --- calculators -----------------------------------------------------------------------
     def fee_schedule(self) -> FeeSchedule:
@@ -248,7 +281,7 @@ class KnowledgeService:
         intent = topic.intent if topic else f"ask_{answer.topic}"
         return {"title": answer.title, "payload": f'/{intent}{{"answer_id":"{answer.id}"}}'}
 
-    def _render(self, snap: _Snapshot, answer: Answer) -> Reply:
+    def _render(self, snap: _Snapshot, answer: Answer, coverage: float | None = None) -> Reply:
         text = answer.short
         if answer.change_note:
             text += "\n" + answer.change_note
@@ -257,7 +290,7 @@ class KnowledgeService:
                    if n and n.id != answer.id]
         topic = self.topics.get(answer.topic)
         buttons += [dict(b) for b in (topic.buttons if topic else ())]
-        return Reply(text, buttons, answer.id)
+        return Reply(text, buttons, answer.id, coverage=coverage)
 
     def _not_sure(self, snap: _Snapshot, hits: list[Hit]) -> Reply:
         suggestions = [snap.answers[h.answer_id] for h in hits if h.coverage >= SUGGEST_MIN][:3]

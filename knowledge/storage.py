@@ -103,6 +103,16 @@ def upsert(session: Session, model, key: dict, values: dict) -> None:
     session.execute(stmt.on_conflict_do_update(index_elements=list(key), set_=values))
 
 
+def increment(session: Session, model, key: dict, column: str, by: int = 1) -> None:
+    """Adds `by` to `column` of the row with `key` (a unique constraint's columns), inserting
+    the row at `by` when it is not there. One statement: two processes counting at once both
+    count."""
+    stmt = _insert(session, model).values(**key, **{column: by})
+    col = model.__table__.c[column]
+    session.execute(stmt.on_conflict_do_update(index_elements=list(key),
+                                               set_={column: col + by}))
+
+
 def insert_or_ignore(session: Session, model, conflict: list[str], values: dict) -> bool:
     """Inserts unless a row with the same `conflict` columns exists; True when it inserted."""
     stmt = _insert(session, model).values(**values).on_conflict_do_nothing(

@@ -3,9 +3,9 @@ from __future__ import annotations
 
 import pytest
 from rasa_sdk.executor import CollectingDispatcher
-from sqlalchemy import select
+from sqlalchemy import func, select
 
-from knowledge.models import UnansweredQuestion
+from knowledge.models import QuestionCount, UnansweredQuestion
 from tests.conftest import make_tracker
 
 
@@ -48,6 +48,32 @@ def test_fallback_to_search_and_logging_of_unanswered(action, db):
         rows = s.execute(select(UnansweredQuestion).where(
             UnansweredQuestion.text == "明天会下雨吗")).scalars().all()
     assert rows and rows[0].channel == "wechat"
+
+
+def test_an_overview_answer_is_logged_as_low_confidence_and_every_question_counted(action, db):
+    def counted() -> dict:
+        with db.session() as s:
+            return dict(s.execute(select(QuestionCount.outcome, func.sum(QuestionCount.n))
+                                  .where(QuestionCount.channel == "wechat")
+                                  .group_by(QuestionCount.outcome)).all())
+    before = counted()
+    # NLU sure of the trademark topic, but no trademark record covers the question
+    messages, _ = run(action, make_tracker("公积金怎么提取出来呢", "ask_trademark", 0.92,
+                                           channel="wechat"))
+    assert "来源：" in messages[0]["text"]
+    run(action, make_tracker("商标注册要多少钱", "ask_trademark", 0.95, channel="wechat"))
+    run(action, make_tracker('/ask_trademark{"answer_id":"trademark.fee_registration"}',
+                             "ask_trademark", 1.0, channel="wechat",
+                             entities=[{"entity": "answer_id",
+                                        "value": "trademark.fee_registration"}]))
+    with db.session() as s:
+        row = s.execute(select(UnansweredQuestion).where(
+            UnansweredQuestion.text == "公积金怎么提取出来呢")).scalar_one()
+    assert (row.kind, row.answer_id, row.channel) == ("overview", "trademark.overview", "wechat")
+    after = counted()
+    grew = {k: after.get(k, 0) - before.get(k, 0) for k in after}
+    # the overview counted low, the fee answered, the button's answer not at all
+    assert {k: v for k, v in grew.items() if v} == {"answered": 1, "low": 1}
 
 
 def test_empty_message_is_asked_again(action):

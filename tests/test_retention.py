@@ -29,7 +29,7 @@ from bot.leads.workdays import Calendar
 from bot.portal.audit import AuditEntry, record
 from bot.portal.ratings import AnswerRating
 from bot.privacy import retention, tracker
-from knowledge.models import UnansweredQuestion
+from knowledge.models import UnansweredGroup, UnansweredQuestion
 from knowledge.storage import database, utcnow
 from tests.conftest import fresh_database
 from tests.staff_client import TEST_ACTOR
@@ -178,8 +178,17 @@ def test_every_store_of_the_application_database(app_db, rasa_store):
         cases.change(s, closed_old, "closed", f"已联系{NAME}", "张三", due, old)
         cases.change(s, call, "closed", "已回电", "张三", due, old)
         cases.change(s, closed_recent, "closed", None, "张三", due, recent)
-        s.add_all([UnansweredQuestion(text="旧问题", channel="rest", created_at=old),
-                   UnansweredQuestion(text="新问题", channel="rest", created_at=recent),
+        # the review's groups: one with the old question only (goes with it, dismissal and
+        # all), one with an old and a new question (stays)
+        gone, kept = UnansweredGroup(state="dismissed", reason="无关"), UnansweredGroup()
+        s.add_all([gone, kept])
+        s.flush()
+        s.add_all([UnansweredQuestion(text="旧问题", channel="rest", created_at=old,
+                                      group_id=gone.id),
+                   UnansweredQuestion(text="旧的同类问题", channel="rest", created_at=old,
+                                      group_id=kept.id),
+                   UnansweredQuestion(text="新问题", channel="rest", created_at=recent,
+                                      group_id=kept.id),
                    AnswerRating(sender="old", message_id="m", text_hash="h", rating="up",
                                 created_at=old, updated_at=old),
                    AnswerRating(sender="new", message_id="m", text_hash="h", rating="up",
@@ -217,6 +226,7 @@ def test_every_store_of_the_application_database(app_db, rasa_store):
                           ).scalars().all()
         assert notes == [ANONYMISED, ANONYMISED]
         assert s.execute(select(UnansweredQuestion.text)).scalars().all() == ["新问题"]
+        assert s.execute(select(UnansweredGroup.id)).scalars().all() == [kept.id]
         assert s.execute(select(AnswerRating.sender)).scalars().all() == ["new"]
         assert s.execute(select(WeChatMessage.key)).scalars().all() == ["k-new"]
         assert s.execute(select(WeChatOption.openid)).scalars().all() == ["o-new"]

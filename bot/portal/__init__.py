@@ -7,7 +7,8 @@ desk. Conversations themselves go from the browser straight to Rasa's REST chann
 app.py (the factory), public.py (what anyone may load), ratings.py. The staff side: roles.py
 (who may do what), accounts.py (accounts, passwords, API tokens), sessions.py, auth.py (who
 is asking, CSRF), audit.py (the audit log), pages.py (templates and headers), and one module
-per group of pages — signin.py, tokens.py, desk.py (leads and call-backs), staff.py (look-up),
+per group of pages — signin.py, tokens.py, desk.py (leads and call-backs), rating_desk.py,
+staff.py (look-up and the review of unanswered questions, rules in review.py), dashboard.py,
 admin.py, privacy.py (PIPL requests), audit_pages.py — and staff_api.py (JSON for scripts);
 templates/staff/, static/.
 """

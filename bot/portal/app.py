@@ -18,15 +18,21 @@ from sanic import Sanic, response
 import knowledge
 from bot import settings
 from bot.leads.workdays import CalendarFile
-from bot.portal import (admin, audit_pages, desk, kb_editor, privacy, public, rating_desk, signin,
-                        staff, staff_api, tokens)
+from bot.portal import (admin, audit_pages, dashboard, desk, kb_editor, privacy, public,
+                        rating_desk, signin, staff, staff_api, tokens)
 from bot.portal.pages import HEADERS
 from knowledge.storage import database, utcnow
 
 logger = logging.getLogger("bot.portal")
 _names = itertools.count(1)
 STATIC = Path(__file__).resolve().parent / "static"
-STAFF_FILES = {"staff.css": "text/css; charset=utf-8"}
+# name → (file, content type, seconds a browser may keep it)
+STAFF_FILES = {"staff.css": (STATIC / "staff.css", "text/css; charset=utf-8", 300),
+               "dashboard.js": (STATIC / "dashboard.js", "text/javascript; charset=utf-8", 300),
+               # from the npm registry (package.json); its URL carries the version, so it may
+               # be kept a year
+               "echarts.min.js": (dashboard.ECHARTS, "text/javascript; charset=utf-8",
+                                  365 * 86400)}
 
 
 def defaults() -> dict:
@@ -60,17 +66,21 @@ def create_app(config: dict | None = None) -> Sanic:
     app.ctx.calendar = CalendarFile(cfg["WORKDAY_CALENDAR"])
     app.ctx.calendar.get()  # a broken calendar file stops the start, not a page later
     app.blueprint(public.bp)
-    for bp in (signin.bp, tokens.bp, desk.bp, rating_desk.bp, staff.bp, kb_editor.bp, admin.bp,
-               privacy.bp, audit_pages.bp, staff_api.bp):
+    for bp in (signin.bp, tokens.bp, desk.bp, rating_desk.bp, staff.bp, dashboard.bp,
+               kb_editor.bp, admin.bp, privacy.bp, audit_pages.bp, staff_api.bp):
         app.blueprint(bp)
+    if not dashboard.ECHARTS.exists():
+        logger.warning("%s is missing (make venv installs it with npm): the dashboard shows "
+                       "its numbers as tables, without charts", dashboard.ECHARTS)
 
     @app.get("/staff/static/<name>")
     async def staff_file(_request, name: str):
-        if name not in STAFF_FILES:  # an allow-list, so no path ever reaches the file system
+        # an allow-list, so no path a client sends ever reaches the file system
+        path, content_type, keep = STAFF_FILES.get(name, (None, None, 0))
+        if path is None or not path.exists():
             return response.text("not found", status=404)
-        return response.text((STATIC / name).read_text(encoding="utf-8"),
-                             content_type=STAFF_FILES[name],
-                             headers={"Cache-Control": "public, max-age=300"})
+        return response.raw(path.read_bytes(), content_type=content_type,
+                            headers={"Cache-Control": f"public, max-age={keep}"})
 
     @app.on_response
     async def _headers(request, response):

@@ -24,7 +24,7 @@ ACTIONS = {
     "view": "查看个人信息", "export": "导出", "status": "处理（状态/备注）",
     "account": "账号变更", "access": "越权访问", "privacy_find": "个人信息查询",
     "privacy_export": "个人信息导出", "privacy_delete": "个人信息删除",
-    "retention": "到期数据清理", "audit_search": "查阅审计日志",
+    "retention": "到期数据清理", "audit_search": "查阅审计日志", "review": "未答问题处理",
     "kb_draft": "知识草稿", "kb_approve": "知识发布", "kb_send_back": "知识退回",
     "kb_rollback": "知识回退",
 }

@@ -21,14 +21,15 @@ from bot.portal.audit import ACTIONS, RESULTS
 from bot.portal.roles import PERMISSION_LABELS, ROLES, allowed
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
+# connect-src 'self': the dashboard's script reads its figures from the portal (and nowhere else)
 CSP = ("default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
-       "form-action 'self'; base-uri 'none'; frame-ancestors 'none'")
+       "connect-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'")
 HEADERS = {"Content-Security-Policy": CSP, "X-Frame-Options": "DENY",
            # same-origin, not no-referrer: with no-referrer browsers send "Origin: null" on form
            # posts, and the origin check (auth.same_origin) needs the real one
            "Referrer-Policy": "same-origin", "Cache-Control": "no-store"}
 # The menu: a link shows when the person's role has the permission.
-NAV = [("/staff/desk", "cases"), ("/staff/ratings", "ratings"), ("/staff/lookup", "lookup"), ("/staff/unanswered", "review"),
+NAV = [("/staff/dashboard", "dashboard"), ("/staff/desk", "cases"), ("/staff/ratings", "ratings"), ("/staff/lookup", "lookup"), ("/staff/unanswered", "review"),
        ("/staff/kb", "kb_edit"),
        ("/staff/admin/accounts", "accounts"), ("/staff/admin/settings", "settings"),
        ("/staff/admin/privacy", "privacy"), ("/staff/audit", "audit")]

@@ -11,6 +11,7 @@ from __future__ import annotations
 ROLES = {"agent": "坐席", "reviewer": "审核", "admin": "管理员", "auditor": "审计"}
 
 PERMISSION_LABELS = {
+    "dashboard": "运行看板",      # questions, answers, ratings and cases in numbers
     "lookup": "知识查询",        # search the knowledge base as citizens get it
     "cases": "线索与回电",        # list, open (personal data), move on and export cases
     "ratings": "差评处理",        # follow up bad ratings (好差评): open, record what was done
@@ -24,8 +25,9 @@ PERMISSION_LABELS = {
 }
 
 PERMISSIONS = {
-    "agent": frozenset({"lookup", "cases", "ratings", "kb_edit"}),
-    "reviewer": frozenset({"lookup", "cases", "ratings", "review", "kb_edit", "kb_approve"}),
+    "agent": frozenset({"dashboard", "lookup", "cases", "ratings", "kb_edit"}),
+    "reviewer": frozenset({"dashboard", "lookup", "cases", "ratings", "review", "kb_edit",
+                           "kb_approve"}),
     "admin": frozenset({"accounts", "settings", "privacy"}),
     "auditor": frozenset({"audit"}),
 }

@@ -2,7 +2,8 @@
 made on /staff/tokens), the same role table and the same audit log as the pages.
 
     GET  /staff/api/search?q=                              knowledge search      (lookup)
-    GET  /staff/api/unanswered                             unanswered questions  (review)
+    GET  /staff/api/unanswered?state=&limit=&offset=      groups of unanswered questions (review)
+    GET  /staff/api/dashboard?days=30                      the dashboard's figures  (dashboard)
     GET  /staff/api/cases?category=&status=&kind=&county=&from=&to=&overdue=&limit=&offset=
          leads and call-backs, newest first, phones masked                     (cases)
     GET  /staff/api/cases.csv?<the same filters>           every field; audited (cases)
@@ -20,10 +21,10 @@ from sanic.request import Request
 from bot.leads import cases
 from bot.leads.cases import NotAllowed
 from bot.leads.models import STATUSES
-from bot.portal import desk
+from bot.portal import dashboard, desk, review
 from bot.portal.auth import api
 from bot.portal.pages import blocking
-from bot.portal.staff import MAX_QUERY, plain, unanswered
+from bot.portal.staff import MAX_QUERY, plain
 
 
 def _time(value):
@@ -65,9 +66,31 @@ async def search(request: Request):
 @bp.get("/unanswered")
 @api("review")
 async def unanswered_list(request: Request):
-    rows = await blocking(unanswered, request.app.ctx.db)
-    return response.json({"questions": [{**r, "last_asked": _time(r["last_asked"])}
-                                        for r in rows]})
+    state = (request.args.get("state") or "open").strip()
+    if state not in review.LISTS:
+        return response.json({"error": f"state must be one of {', '.join(review.LISTS)}"},
+                             status=400)
+    try:
+        limit = desk.number(request.args, "limit", 50, 1, desk.MAX_LIMIT)
+        offset = desk.number(request.args, "offset", 0, 0, 10**9)
+    except ValueError as err:
+        return response.json({"error": str(err)}, status=400)
+    total, found = await blocking(review.review, request.app.ctx.db, request.app.ctx.knowledge,
+                                  None if state == "all" else state, None, limit, offset)
+    return response.json({"total": total, "groups": [
+        {k: _time(v) for k, v in r.plain().items()} for r in found]})
+
+
+@bp.get("/dashboard")
+@api("dashboard")
+async def dashboard_figures(request: Request):
+    try:
+        days = dashboard.days_of(request.args)
+    except ValueError as err:
+        return response.json({"error": str(err)}, status=400)
+    return response.json(await blocking(dashboard.compute, request.app.ctx.db,
+                                        request.app.ctx.knowledge, days,
+                                        request.app.config.CLOCK()))
 
 
 @bp.get("/cases")

@@ -4,7 +4,8 @@ ends. Periods come from bot/settings.py (README, "Personal data that expires"):
     Rasa's tracker store   conversations idle TRACKER_REDACT_DAYS: redacted (tracker.py);
                            idle TRACKER_RETENTION_DAYS: deleted
     leads, call-backs      closed LEADS_RETENTION_DAYS ago: anonymised (or deleted), notes too
-    unanswered questions   older than UNANSWERED_RETENTION_DAYS: deleted
+    unanswered questions   older than UNANSWERED_RETENTION_DAYS: deleted, and the review's
+                           groups left without questions (with what staff decided on them)
     ratings                older than RATINGS_RETENTION_DAYS: deleted; follow-up items of bad
                            ratings closed RATINGS_RETENTION_DAYS ago: deleted (open ones stay)
     WeChat channel         messages older than an hour, options unused WECHAT_OPTIONS_RETENTION_DAYS,
@@ -32,6 +33,7 @@ from bot.portal import followups, sessions
 from bot.portal.audit import Actor, AuditEntry, record
 from bot.portal.ratings import AnswerRating
 from bot.privacy import tracker
+from knowledge import unanswered
 from knowledge.models import UnansweredQuestion
 from knowledge.storage import Base, Database, upsert, utcnow
 
@@ -119,6 +121,16 @@ def _older(app: Database, model, column, before: dt.datetime, what: str) -> str:
     return f"{n} {what} deleted"
 
 
+def _unanswered(app: Database, periods: Periods, now: dt.datetime) -> str:
+    """The questions; then their groups left empty: a group's text is its questions'."""
+    with app.transaction() as s:
+        n = s.execute(delete(UnansweredQuestion).where(
+            UnansweredQuestion.created_at < now - dt.timedelta(days=periods.unanswered_days))
+            .execution_options(synchronize_session=False)).rowcount
+        groups = unanswered.delete_empty_groups(s)
+    return f"{n} questions and {groups} emptied groups deleted"
+
+
 def _ratings(app: Database, periods: Periods, now: dt.datetime) -> str:
     before = now - dt.timedelta(days=periods.ratings_days)
     with app.transaction() as s:
@@ -166,9 +178,7 @@ def run(app: Database, tracker_url: str, periods: Periods | None = None,
     steps = {
         "tracker store": lambda: _tracker(app, tracker_url, periods, now),
         "leads and call-backs": lambda: _cases(app, periods, now, remove_cases),
-        "unanswered questions": lambda: _older(
-            app, UnansweredQuestion, UnansweredQuestion.created_at,
-            now - dt.timedelta(days=periods.unanswered_days), "questions"),
+        "unanswered questions": lambda: _unanswered(app, periods, now),
         "ratings": lambda: _ratings(app, periods, now),
         "WeChat channel": lambda: _wechat(app, periods, now),
         "staff sessions": lambda: _staff_sessions(app, now),

@@ -28,6 +28,7 @@ from bot.portal.audit import Actor, record
 from bot.portal import followups
 from bot.portal.ratings import AnswerRating
 from bot.privacy import tracker
+from knowledge import unanswered
 from knowledge.models import UnansweredQuestion
 from knowledge.storage import Database, utcnow
 from knowledge.text import mask_personal, mask_phone, parse_phone
@@ -197,6 +198,7 @@ def erase(db: Database, tracker_url: str, actor: Actor, who: Who, deadlines: Dea
         if texts is not None:
             s.execute(delete(UnansweredQuestion).where(texts)
                       .execution_options(synchronize_session=False))
+            unanswered.delete_empty_groups(s)
         record(s, actor, "privacy_delete", target=who.ticket or mask_phone(who.phone),
                detail=f"{who.describe()}：{found.counts()}；申请说明："
                       f"{mask_personal(reason)[:150]}")
