@@ -390,10 +390,13 @@ def save_draft(db: Database, record: dict, author: str, based_on: int | None = N
 
 
 def propose_phrasing(db: Database, answer_id: str, text: str, author: str,
-                     now: dt.datetime | None = None) -> int:
+                     now: dt.datetime | None = None, audit: Audit | None = None) -> int:
     """A draft adding one phrasing (an unanswered question) to a published answer; it goes
-    through approval like any draft. Returns the draft's version id."""
+    through approval like any draft. Returns the draft's version id. `audit` runs in the
+    draft's transaction (the review marks its group there: both or neither)."""
     text = " ".join(str(text or "").split())
+    if not text:
+        raise EditError("请填写要加入的问法。")
     with db.transaction() as s:
         current_row = _current(s, answer_id)
         if current_row is None or current_row.state != "published":
@@ -402,7 +405,11 @@ def propose_phrasing(db: Database, answer_id: str, text: str, author: str,
             raise EditError("这个问法已经在答复的问法里了。")
         record = {**current_row.content,
                   "questions": [*current_row.content["questions"], text]}
-        return _draft(s, record, author, current_row.id, "unanswered", None, now or utcnow())
+        version_id = _draft(s, record, author, current_row.id, "unanswered", None,
+                            now or utcnow())
+        if audit:
+            audit(s, s.get(AnswerVersion, version_id))
+        return version_id
 
 
 def approve(db: Database, version_id: int, reviewer: str, now: dt.datetime | None = None,

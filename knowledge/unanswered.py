@@ -183,7 +183,7 @@ class Group:
     kinds: tuple[tuple[str, int], ...]
     reason: str | None
     answer_id: str | None
-    version_id: str | None
+    version_id: int | None
     resolved_by: str | None
     resolved_at: dt.datetime | None
 
@@ -194,6 +194,15 @@ def _states(state: str | None) -> list:
     if state == "resolved":  # everything staff acted on but dismissal
         return [UnansweredGroup.state.notin_(("open", "dismissed"))]
     return [UnansweredGroup.state == state]
+
+
+def group_text(s: Session, group_id: int) -> str | None:
+    """An open group's first question (masked), for a draft made from it; None when there
+    is no such open group."""
+    q, g = UnansweredQuestion, UnansweredGroup
+    return s.execute(select(q.text).join(g, q.group_id == g.id)
+                     .where(g.id == group_id, g.state == "open")
+                     .order_by(q.id).limit(1)).scalar_one_or_none()
 
 
 def groups(s: Session, state: str | None = "open", since: dt.datetime | None = None,

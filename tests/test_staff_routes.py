@@ -59,6 +59,7 @@ PAGES = {
     ("GET", "/staff/kb/<answer_id>/history"): CASES,
     ("POST", "/staff/kb/<answer_id>/rollback"): {"reviewer"},
     ("POST", "/staff/unanswered/<group_id:int>/dismiss"): {"reviewer"},
+    ("POST", "/staff/unanswered/<group_id:int>/phrasing"): {"reviewer"},
     ("GET", "/staff/dashboard"): CASES,
     ("GET", "/staff/dashboard/data"): CASES,
     ("GET", "/staff/admin/accounts"): {"admin"},
@@ -169,6 +170,8 @@ def _form(method_path: tuple[str, str], role: str, ids: dict) -> dict:
         "/staff/ratings/<item_id:int>": {"outcome": "explained",
                                          "reason": f"route test by {role}"},
         "/staff/unanswered/<group_id:int>/dismiss": {"reason": f"route test by {role}"},
+        "/staff/unanswered/<group_id:int>/phrasing": {
+            "answer_id": EDITED, "text": f"路由测试问法 {role} {uuid.uuid4().hex[:6]}"},
         "/staff/admin/accounts": {"username": f"new{role}{uuid.uuid4().hex[:6]}",
                                   "display_name": "新同事", "role": "agent"},
         "/staff/admin/accounts/<account_id:int>": {"action": "revoke_tokens"},
@@ -191,13 +194,15 @@ def test_each_role_gets_200_where_allowed_and_403_elsewhere(portal, db, tickets,
     ids = {"ticket": tickets["lead"], "account": _account_id(db, dummy),
            "token": _token_id(db, username, token), "password": PASSWORD,
            "item": _bad_rating(db), "db": db, "first": first_version,
-           "draft": _draft(db), "group": _open_group(db)}
+           "draft": _draft(db), "group": _open_group(db), "group2": _open_group(db)}
     answers = {}
     for method, path in sorted(PAGES, key=lambda k: k[1] == "/staff/logout"):
         allowed = PAGES[(method, path)]
         if allowed is None:
             continue
-        url = _concrete(path, ids)
+        # dismissing and proposing a phrasing each decide a group: one group each
+        url = _concrete(path, {**ids, "group": ids["group2"]} if path.endswith("/phrasing")
+                        else ids)
         r = client.get(url) if method == "GET" else client.post(
             url, _form((method, path), role, ids))
         answers[(method, path)] = r.status_code

@@ -14,7 +14,7 @@ import knowledge
 from bot import settings
 from bot.portal import review
 from bot.portal.audit import Actor, AuditEntry
-from knowledge import unanswered
+from knowledge import editing, unanswered
 from knowledge.models import QuestionCount, UnansweredGroup, UnansweredQuestion
 from knowledge.records import Reply
 from knowledge.storage import database, utcnow
@@ -192,14 +192,20 @@ def test_a_proposed_phrasing_or_drafted_answer_is_kept_with_its_version(empty):
     ask(db, "商标能抵押贷款买房吗")
     groups = open_groups(db, kb)
     phrasing, draft = groups["申请注册商标的费用"].group.id, groups["商标能抵押贷款买房吗"].group.id
-    assert review.propose_phrasing(db, REVIEWER, phrasing, "trademark.fee_registration", "17",
-                                   utcnow())
-    assert review.draft_answer(db, REVIEWER, draft, "18", utcnow())
+    proposed = review.propose_phrasing(db, REVIEWER, phrasing, "trademark.fee_registration",
+                                       "申请注册商标的费用", NOW)
+    record = {**editing.current(db, "pledge_financing.overview").content,
+              "id": "pledge_financing.house_test", "title": "商标质押与买房"}
+    record["questions"] = ["商标能抵押贷款买房吗", "商标质押的钱能买房吗"]
+    drafted = editing.save_draft(db, record, REVIEWER.username, now=NOW,
+                                 audit=review.booking(draft, "answer_drafted", REVIEWER, NOW))
     assert open_groups(db, kb) == {}
     done = {r.group.id: r.group for r in open_groups(db, kb, "resolved").values()}
     assert (done[phrasing].state, done[phrasing].answer_id, done[phrasing].version_id) == (
-        "phrasing_proposed", "trademark.fee_registration", "17")
-    assert (done[draft].state, done[draft].version_id) == ("answer_drafted", "18")
+        "phrasing_proposed", "trademark.fee_registration", proposed)
+    assert (done[draft].state, done[draft].answer_id, done[draft].version_id) == (
+        "answer_drafted", "pledge_financing.house_test", drafted)
+    assert {v.id for v in editing.drafts(db)} >= {proposed, drafted}
 
 
 def test_groups_left_without_questions_are_deleted(empty):

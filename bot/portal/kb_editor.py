@@ -2,6 +2,7 @@
 
     GET  /staff/kb                          search answers; the review reminders       (知识编辑)
     GET  /staff/kb/new[?supersedes=ID]      a new answer, or a new rule replacing ID    (知识编辑)
+    GET  /staff/kb/new?group=N              a new answer for unanswered group N (未答问题 too)
     POST /staff/kb/new                      save it as a draft                          (知识编辑)
     GET  /staff/kb/<answer_id>              the published answer in the form            (知识编辑)
     POST /staff/kb/<answer_id>              save the edit as a draft                    (知识编辑)
@@ -23,6 +24,7 @@ from sanic.request import Request
 
 from bot import settings
 from bot.leads.workdays import local_date
+from bot.portal import review
 from bot.portal.audit import Actor, record
 from bot.portal.auth import page
 from bot.portal.pages import blocking, render
@@ -30,6 +32,7 @@ from bot.portal.roles import allowed
 from knowledge import editing
 from knowledge.answer_rules import MAX_CHANGE_NOTE, MAX_NEXT, MAX_SHORT, MAX_TITLE
 from knowledge.storage import Database
+from knowledge.unanswered import group_text
 
 MAX_ID = 2**31 - 1
 MAX_QUERY = 100
@@ -83,6 +86,25 @@ def _record_of(form, topic: str | None, answer_id: str | None) -> dict:
     }
 
 
+async def _group(request: Request, raw: str | None):
+    """The unanswered group a new answer is drafted for: (id, its question), None when no
+    group is named, False when it is none the person may draft for (unknown, decided, or a
+    role without the review of unanswered questions)."""
+    raw = (raw or "").strip()
+    if not raw:
+        return None
+    if not raw.isdigit() or not 0 < int(raw) <= MAX_ID \
+            or not allowed(request.ctx.actor.role, "review"):
+        return False
+    text = await blocking(_group_text, request.app.ctx.db, int(raw))
+    return (int(raw), text) if text is not None else False
+
+
+def _group_text(db: Database, group_id: int) -> str | None:
+    with db.session() as s:
+        return group_text(s, group_id)
+
+
 def _choices(db: Database) -> dict:
     return {"sources": editing.sources(db), "topics": editing.topics(db),
             "answers": [(a["id"], a["title"]) for a in editing.search(db, limit=10**6)]}
@@ -91,6 +113,7 @@ def _choices(db: Database) -> dict:
 def _form_page(request: Request, status: int = 200, **context):
     context.setdefault("errors", {})
     context.setdefault("message", None)
+    context.setdefault("group", None)
     return render(request, "kb_edit.html", status=status, labels=LABELS,
                   confidence=CONFIDENCE, max_short=MAX_SHORT, max_title=MAX_TITLE,
                   max_note=MAX_CHANGE_NOTE, max_next=MAX_NEXT,
@@ -128,6 +151,13 @@ async def kb_search(request: Request):
 async def kb_new(request: Request):
     supersedes = (request.args.get("supersedes") or "").strip() or None
     values = {"questions": [], "next": []}
+    group = await _group(request, request.args.get("group"))
+    if group is not None:
+        if group is False:
+            return render(request, "not_found.html", status=404)
+        values["questions"] = [group[1]]  # the group's question, masked, as its first phrasing
+        return _form_page(request, values=values, current=None, supersedes=None,
+                          group=group[0])
     if supersedes:
         old = await blocking(editing.current, request.app.ctx.db, supersedes)
         if old is None or old.state != "published":
@@ -143,16 +173,21 @@ async def kb_new_save(request: Request):
     supersedes = (request.form.get("supersedes") or "").strip() or None
     values = _record_of(request.form, None, None)
     actor = request.ctx.actor
+    now = request.app.config.CLOCK()
+    group = await _group(request, request.form.get("group"))
+    if group is False:
+        return render(request, "not_found.html", status=404)
+    # drafted from an unanswered group: the group is marked in the draft's transaction
+    audit = (review.booking(group[0], "answer_drafted", actor, now) if group else
+             _audit(actor, "kb_draft", "新答复草稿" + (f"，接替 {supersedes}" if supersedes else "")))
     try:
         version_id = await blocking(
             editing.save_draft, request.app.ctx.db, values, actor.username,
-            supersedes=supersedes, now=request.app.config.CLOCK(),
-            audit=_audit(actor, "kb_draft", "新答复草稿" + (f"，接替 {supersedes}"
-                                                         if supersedes else "")))
-    except editing.EditError as err:
-        errors, message = _errors(err)
+            supersedes=None if group else supersedes, now=now, audit=audit)
+    except (editing.EditError, review.NotAllowed) as err:
+        errors, message = _errors(err) if isinstance(err, editing.EditError) else ({}, str(err))
         return _form_page(request, 400, values=values, current=None, supersedes=supersedes,
-                          errors=errors, message=message)
+                          errors=errors, message=message, group=group and group[0])
     return response.redirect(f"/staff/kb/drafts/{version_id}?saved=1", status=303)
 
 

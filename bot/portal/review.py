@@ -8,9 +8,10 @@ and audited in the same transaction:
   phrasing_proposed  its question proposed as a phrasing of an existing answer: `answer_id`,
                      and the draft version the answer editor made (`version_id`);
   answer_drafted     a new answer drafted from it (`version_id`).
-The last two are recorded by `propose_phrasing` / `draft_answer` below once the answer editor
-(knowledge.editing, with its approval) has made the version; the page offers their buttons
-when that editor is part of the portal.
+The last two are made with the answer editor (knowledge.editing): `propose_phrasing` below,
+and the editor's new-answer form opened from the group (kb_editor.py); either way the draft,
+the group's new state and both audit entries are one transaction (`booking`), and the draft
+is published only when a second person approves it.
 """
 from __future__ import annotations
 
@@ -22,7 +23,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.portal.audit import Actor, record
-from knowledge import unanswered
+from knowledge import editing, unanswered
 from knowledge.models import UnansweredGroup
 from knowledge.service import SUGGEST_MIN
 from knowledge.storage import Database
@@ -34,6 +35,7 @@ STATES = {"open": "待处理", "dismissed": "已忽略", "phrasing_proposed": "�
           "answer_drafted": "已起草新答复"}
 LISTS = {"open": "待处理", "dismissed": "已忽略", "resolved": "已处理", "all": "全部"}
 MAX_REASON = 200
+MAX_PHRASING = 100  # a phrasing is a question, not a story
 PREFIX = "UQ"  # how pages and the audit log name a group (UQ-12)
 
 
@@ -117,30 +119,34 @@ def dismiss(db: Database, actor: Actor, group_id: int, reason: str | None,
         return True
 
 
-def propose_phrasing(db: Database, actor: Actor, group_id: int, answer_id: str,
-                     version_id: str, now: dt.datetime) -> bool:
-    """Records that the group's question went to the answer editor as a phrasing of
-    `answer_id` (draft `version_id`, which a second person approves there)."""
-    with db.transaction() as s:
+def booking(group_id: int, state: str, actor: Actor, now: dt.datetime,
+            answer_id: str | None = None) -> "editing.Audit":
+    """What the answer editor runs in the transaction of the draft it makes from a group
+    (editing.propose_phrasing / save_draft): the group is marked with the draft, and both
+    the review and the draft are audited — or, when the group was decided meanwhile, nothing
+    is kept at all (NotAllowed rolls the draft back)."""
+    def book(s: Session, version) -> None:
         group = _open_group(s, group_id)
         if group is None:
-            return False
-        _decide(group, "phrasing_proposed", actor, now)
-        group.answer_id, group.version_id = answer_id[:96], int(version_id)
+            raise NotAllowed(f"没有 {label(group_id)} 这组问题。")
+        _decide(group, state, actor, now)
+        group.answer_id, group.version_id = (answer_id or version.answer_id)[:96], version.id
+        what = (f"提议为答复 {group.answer_id} 的问法" if state == "phrasing_proposed"
+                else f"起草新答复 {group.answer_id}")
         record(s, actor, "review", target=label(group_id),
-               detail=f"未答问题：提议为答复 {answer_id} 的问法（版本 {version_id}）", now=now)
-        return True
+               detail=f"未答问题：{what}（草稿第{version.number}版，待另一位审核人员通过）", now=now)
+        record(s, actor, "kb_draft", target=version.answer_id,
+               detail=f"第{version.number}版：来自未答问题 {label(group_id)}", now=now)
+    return book
 
 
-def draft_answer(db: Database, actor: Actor, group_id: int, version_id: str,
-                 now: dt.datetime) -> bool:
-    """Records that a new answer was drafted for the group (draft `version_id`)."""
-    with db.transaction() as s:
-        group = _open_group(s, group_id)
-        if group is None:
-            return False
-        _decide(group, "answer_drafted", actor, now)
-        group.version_id = int(version_id)
-        record(s, actor, "review", target=label(group_id),
-               detail=f"未答问题：起草新答复（版本 {version_id}）", now=now)
-        return True
+def propose_phrasing(db: Database, actor: Actor, group_id: int, answer_id: str, text: str,
+                     now: dt.datetime) -> int:
+    """The group's question (as staff worded it) as a new phrasing of `answer_id`: a draft
+    in the answer editor, which a second person approves there; the draft's version id."""
+    text = " ".join((text or "").split())
+    if len(text) > MAX_PHRASING:
+        raise NotAllowed(f"问法请控制在{MAX_PHRASING}字以内（现在是{len(text)}字）。")
+    return editing.propose_phrasing(db, answer_id.strip(), text, actor.username, now,
+                                    audit=booking(group_id, "phrasing_proposed", actor, now,
+                                                  answer_id.strip()))

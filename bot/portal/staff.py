@@ -5,6 +5,9 @@ knowledge loop; review.py holds the rules).
     GET  /staff/lookup?q=…                  search
     GET  /staff/unanswered?state=&page=      groups of similar questions, most asked first
     POST /staff/unanswered/<id>/dismiss      dismiss a group with a reason (audited)
+    POST /staff/unanswered/<id>/phrasing     its question as a phrasing of an answer: a draft
+                                             a second person approves (审核 with 知识编辑)
+A new answer for a group is drafted in the editor: /staff/kb/new?group=<id> (kb_editor.py).
 """
 from __future__ import annotations
 
@@ -18,6 +21,8 @@ from bot.portal.dashboard import CHANNELS
 from bot.portal.auth import page
 from bot.portal.desk import number
 from bot.portal.pages import blocking, render
+from bot.portal.roles import allowed
+from knowledge import editing
 from knowledge.unanswered import KINDS
 
 MAX_QUERY = 200
@@ -59,7 +64,8 @@ async def _review_page(request: Request, status: int = 200, error: str | None = 
                   total=total, page=current, pages=max(1, -(-total // PAGE_SIZE)), error=error,
                   failed=failed, reason=reason, lists=review.LISTS, states=review.STATES,
                   kinds=KINDS, channels=CHANNELS, max_reason=review.MAX_REASON,
-                  dismissed=request.args.get("dismissed"))
+                  max_phrasing=review.MAX_PHRASING, dismissed=request.args.get("dismissed"),
+                  can_draft=allowed(request.ctx.actor.role, "kb_edit"))
 
 
 @bp.get("/unanswered")
@@ -83,3 +89,24 @@ async def dismiss(request: Request, group_id: int):
     if not done:
         return render(request, "not_found.html", status=404)
     return response.redirect(f"/staff/unanswered?dismissed={group_id}", status=303)
+
+
+@bp.post("/unanswered/<group_id:int>/phrasing")
+@page("review")
+async def propose_phrasing(request: Request, group_id: int):
+    if not 0 < group_id <= MAX_ID:
+        return render(request, "not_found.html", status=404)
+    if not allowed(request.ctx.actor.role, "kb_edit"):
+        return render(request, "forbidden.html", status=403)
+    answer_id = (request.form.get("answer_id") or "").strip()[:96]
+    text = request.form.get("text") or ""
+    try:
+        version_id = await blocking(review.propose_phrasing, request.app.ctx.db,
+                                    request.ctx.actor, group_id, answer_id, text,
+                                    request.app.config.CLOCK())
+    except (review.NotAllowed, editing.EditError) as err:
+        if str(err).startswith("没有 "):
+            return render(request, "not_found.html", status=404)
+        return await _review_page(request, 409 if "已处理" in str(err) else 400, str(err),
+                                  group_id)
+    return response.redirect(f"/staff/kb/drafts/{version_id}?saved=1", status=303)
