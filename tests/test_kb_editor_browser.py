@@ -119,3 +119,45 @@ def test_draft_approve_send_back_and_roll_back(portal, tmp_path):
     assert [(v.number, v.state, v.origin) for v, _ in editing.history(db, AID)] == [
         (4, "published", "rollback"), (3, "rejected", "portal"), (2, "published", "portal"),
         (1, "published", "import")]
+
+
+# Dialect the data files have no phrasing like: the bot declines it until staff act.
+UNANSWERED = "老表，我屋里做的东西被人家照到抄了，么子办咯"
+
+
+def test_an_unanswered_question_becomes_a_phrasing_and_is_answered(portal, tmp_path):
+    """The knowledge loop as two 审核 work it: the bot declines a question; one proposes it as a
+    phrasing of an existing answer from the review of unanswered questions; another approves
+    the draft; the bot answers the same question, no retraining."""
+    d, base, db, bot = portal
+    make_account(db, "reviewer", "chenjing", "陈静")
+    declined = bot.answer(UNANSWERED)
+    assert not declined.answered
+    bot.record_question(UNANSWERED, "wechat", None, 0.0, declined)
+
+    _as(d, base, "liuqiang")
+    d.get(base + "/staff/unanswered")
+    row = d.find_element(By.CSS_SELECTOR, "#groups tbody tr[id^=group-]")
+    group = row.get_attribute("id").split("-")[1]
+    assert "我屋里做的东西被人家照到抄了" in row.find_element(By.CSS_SELECTOR, ".group-text").text
+    box = d.find_element(By.ID, f"answer-{group}")
+    box.clear()
+    box.send_keys("rights_assistance.overview")
+    shot(d, tmp_path, "staff-unanswered-phrasing.png")
+    submit(d, d.find_element(By.ID, f"phrasing-{group}"))
+    assert d.find_element(By.ID, "version-state").text == "待审核"
+    assert "我屋里做的东西被人家照到抄了" in d.find_element(By.ID, "diff").text
+    assert not d.find_elements(By.ID, "approve")  # not by the one who proposed it
+    assert not bot.answer(UNANSWERED).answered
+
+    _as(d, base, "chenjing")
+    d.get(base + "/staff/kb/drafts")
+    submit(d, d.find_element(By.CSS_SELECTOR, "#drafts a"))
+    submit(d, d.find_element(By.ID, "approve"))
+    assert d.find_element(By.ID, "version-state").text == "已发布"
+    time.sleep(CHECK_EVERY_S + 0.1)
+    answered = bot.answer(UNANSWERED)
+    assert answered.answered and answered.answer_id == "rights_assistance.overview"
+    d.get(base + "/staff/unanswered?state=resolved")
+    row = d.find_element(By.ID, f"group-{group}")
+    assert "已提议为问法" in row.text and "rights_assistance.overview" in row.text
