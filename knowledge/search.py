@@ -109,6 +109,9 @@ _CJK = re.compile(r"[\u4e00-\u9fff]+")
 ORDINAL_YEAR = re.compile(r"第[0-9一二三四五六七八九十两]+(?:\s*[至到—\-~－]\s*[0-9一二三四五六七八九十]+)?年")
 ANY_YEAR = "第几年"
 HOW_TO_DO, PROCEDURE = "怎么办", "流程"
+# The gazetteer's one term for services of other offices (营业执照, 社保, 著作权登记 …): a question
+# naming one is about them, whatever topic words it shares with our answers.
+OUTSIDE = "领域外事项"
 
 
 @dataclass
@@ -288,8 +291,15 @@ class SearchIndex:
         return Counter(q.words + q.bigrams)
 
     # --- search --------------------------------------------------------------------------
+    def names_outside(self, question: str) -> bool:
+        """Whether the question names a service of another office (the gazetteer's OUTSIDE)."""
+        return OUTSIDE in self._query(question).words
+
+    def _query(self, question: str) -> _Query:
+        return self.analyse(self.fix_typos(self.glossary.translate(normalise(question))))
+
     def search(self, question: str, topic: str | None = None, k: int = 3) -> list[Hit]:
-        q = self.analyse(self.fix_typos(self.glossary.translate(normalise(question))))
+        q = self._query(question)
         if not q.words and not q.bigrams:
             return []
         allowed = self.by_topic.get(topic, set()) if topic else None

@@ -58,6 +58,12 @@ def decide(index: SearchIndex, question: str, topic: str | None) -> tuple[Choice
     """
     hits = index.search(question, k=5)
     candidates = tuple((h.answer_id, h.coverage) for h in hits)
+    if index.names_outside(question):
+        # "注册营业执照要哪些材料", "股权出质登记在哪办": NLU hears 注册/材料/登记 and may be sure
+        # of a topic, and two kind words (材料, 地址) pass the accept rule, but the question is
+        # about another office's service. Answer only an answer that covers most of it.
+        best = hits[0].answer_id if hits and hits[0].coverage >= ACCEPT else None
+        return Choice(best, None, candidates), hits
     if topic is None:
         if hits and confident(hits[0]):
             return Choice(hits[0].answer_id, None, candidates, hits[0].coverage), hits

@@ -67,6 +67,19 @@ def test_out_of_scope_question_is_not_answered_confidently(kb):
     assert "12345" in reply.text
 
 
+@pytest.mark.parametrize("text, intent", [("想开公司，要到哪个窗口领执照", "ask_service_point"),
+                                          ("补办社保卡要带什么证件", "ask_trademark"),
+                                          ("copyright of my software, what materials", "ask_trademark")])
+def test_another_offices_service_is_not_answered_though_nlu_names_a_topic(kb, text, intent):
+    reply = kb.answer(text, intent, 0.95)
+    assert not reply.answered and "来源：" not in reply.text
+
+
+def test_a_trademark_question_that_names_a_licence_is_still_answered(kb):
+    reply = kb.answer("个人注册商标要交营业执照复印件吗", "ask_trademark", 0.95)
+    assert reply.answered and reply.answer_id == "trademark.materials_individual"
+
+
 def test_a_bare_topic_gets_its_overview(kb):
     reply = kb.answer("", "ask_trademark", 1.0)
     assert reply.answer_id and reply.answer_id.startswith("trademark.")

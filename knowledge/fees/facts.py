@@ -173,8 +173,10 @@ def read_kind(text: str, kinds: Iterable[ApplicantKind]) -> KindSaid | None:
 
 
 # --- patents ------------------------------------------------------------------------------
-_PATENT_TYPES = [("utility_model", re.compile(r"实用新型|实新|新型专利|小专利")),
-                 ("design", re.compile(r"外观设计|外观专利|外观")),
+# Pinyin input swaps a character for one that sounds the same (实用新形, 外关设计): the type's
+# last character may be any homophone, as knowledge/search.py's HOMOPHONES repair it for search.
+_PATENT_TYPES = [("utility_model", re.compile(r"实用新[型形行性]|实新|新型专利|小专利")),
+                 ("design", re.compile(r"外[观官关管]设计|外观专利|外观")),
                  ("invention", re.compile(r"发明(?!人)"))]
 _PATENT_ITEMS = [("priority_claim", re.compile(r"优先权要求费|优先权费|要求优先权")),
                  ("late_payment", re.compile(r"滞纳金|滞纳")),
