@@ -22,6 +22,7 @@ import math
 import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass
+from functools import lru_cache
 
 import jieba
 from sqlalchemy import select
@@ -170,6 +171,10 @@ class SearchIndex:
         self.synonyms = synonyms
         self.domain = set(synonyms.values())  # canonical gazetteer terms
         self.terms_set = set(synonyms) | self.domain
+        # One turn analyses its question up to three times (search across topics, the other
+        # offices' check, search in NLU's topic): jieba and the typo table run once. Per index,
+        # so a new knowledge version starts with an empty cache.
+        self._query = lru_cache(maxsize=64)(self._analysed)
         jieba.dt.check_initialized()
         self.answers: list[str] = list(dict.fromkeys(a for a, _, _ in docs))
         self.topic_of = {a: t for a, t, _ in docs}
@@ -295,7 +300,7 @@ class SearchIndex:
         """Whether the question names a service of another office (the gazetteer's OUTSIDE)."""
         return OUTSIDE in self._query(question).words
 
-    def _query(self, question: str) -> _Query:
+    def _analysed(self, question: str) -> _Query:
         return self.analyse(self.fix_typos(self.glossary.translate(normalise(question))))
 
     def search(self, question: str, topic: str | None = None, k: int = 3) -> list[Hit]:
