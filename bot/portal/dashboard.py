@@ -199,11 +199,16 @@ async def dashboard_page(request: Request):
                   choices=(7, 30, 90, 365), echarts_version=ECHARTS_VERSION)
 
 
-@bp.get("/dashboard/data")
-@page("dashboard")
-async def dashboard_data(request: Request):
+async def figures_json(request: Request):
+    """The figures as JSON for ?days=…, or 400: the page's script and the API share it."""
     try:
         days = days_of(request.args)
     except ValueError as err:
         return response.json({"error": str(err)}, status=400)
     return response.json(await _data(request, days))
+
+
+@bp.get("/dashboard/data")
+@page("dashboard")
+async def dashboard_data(request: Request):
+    return await figures_json(request)

@@ -84,13 +84,7 @@ async def unanswered_list(request: Request):
 @bp.get("/dashboard")
 @api("dashboard")
 async def dashboard_figures(request: Request):
-    try:
-        days = dashboard.days_of(request.args)
-    except ValueError as err:
-        return response.json({"error": str(err)}, status=400)
-    return response.json(await blocking(dashboard.compute, request.app.ctx.db,
-                                        request.app.ctx.knowledge, days,
-                                        request.app.config.CLOCK()))
+    return await dashboard.figures_json(request)
 
 
 @bp.get("/cases")
