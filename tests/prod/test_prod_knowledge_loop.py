@@ -15,6 +15,7 @@ from bot.portal import review
 from bot.portal.audit import Actor
 from knowledge import editing
 from knowledge.storage import database, utcnow
+from tests.prod.test_prod_shape import ask_action_server
 from tests.staff_client import api_token
 
 TARGET = "rights_assistance.overview"
@@ -23,19 +24,8 @@ QUESTION = "老表，我屋里做的东西被人家照到抄了，么子办咯"
 
 
 def answer_of(base: str, question: str) -> str:
-    """The action server's answer to a question NLU was unsure of (as Rasa sends it)."""
-    parse = {"text": question, "intent": {"name": "nlu_fallback", "confidence": 0.3},
-             "entities": [], "intent_ranking": [{"name": "nlu_fallback", "confidence": 0.3}]}
-    sender = f"loop-{secrets.token_hex(4)}"
-    body = {"next_action": "action_answer", "sender_id": sender, "version": "3.6.21",
-            "domain": {}, "tracker": {
-                "sender_id": sender, "slots": {}, "latest_message": parse, "paused": False,
-                "events": [{"event": "user", "text": question, "parse_data": parse,
-                            "input_channel": "rest"}],
-                "followup_action": None, "active_loop": {}, "latest_action_name": "action_listen"}}
-    r = requests.post(f"{base}/webhook", json=body, timeout=30)
-    assert r.status_code == 200, r.text
-    return "\n".join(m.get("text") or "" for m in r.json()["responses"])
+    """The action server's answer to a question NLU was unsure of."""
+    return ask_action_server(base, question, "nlu_fallback", 0.3, f"loop-{secrets.token_hex(4)}")
 
 
 def test_a_declined_question_is_grouped_approved_and_answered_by_both_replicas(shape, app_url):

@@ -160,13 +160,14 @@ def test_wechat_through_nginx_and_the_access_token_fetched_once_for_both(shape, 
 
 
 # -- knowledge updates reach every action server -------------------------------------------------
-def ask_action_server(base: str, question: str) -> str:
-    parse = {"text": question, "intent": {"name": "ask_fee_reduction", "confidence": 0.95},
-             "entities": [], "intent_ranking": [{"name": "ask_fee_reduction",
-                                                 "confidence": 0.95}]}
-    body = {"next_action": "action_answer", "sender_id": "kb-check", "version": "3.6.21",
+def ask_action_server(base: str, question: str, intent: str = "ask_fee_reduction",
+                      confidence: float = 0.95, sender: str = "kb-check") -> str:
+    """action_answer's reply to `question` as Rasa would ask for it, NLU having read `intent`."""
+    parse = {"text": question, "intent": {"name": intent, "confidence": confidence},
+             "entities": [], "intent_ranking": [{"name": intent, "confidence": confidence}]}
+    body = {"next_action": "action_answer", "sender_id": sender, "version": "3.6.21",
             "domain": {}, "tracker": {
-                "sender_id": "kb-check", "slots": {}, "latest_message": parse, "paused": False,
+                "sender_id": sender, "slots": {}, "latest_message": parse, "paused": False,
                 "events": [{"event": "user", "text": question, "parse_data": parse,
                             "input_channel": "rest"}],
                 "followup_action": None, "active_loop": {}, "latest_action_name": "action_listen"}}
