@@ -30,6 +30,7 @@ from spacy.language import Language
 
 from knowledge import english
 from knowledge import nlp as kb_nlp
+from knowledge.pinyin import PinyinReader
 from knowledge.models import Answer, Division, KbMeta, Term
 from knowledge.text import normalise
 
@@ -110,9 +111,10 @@ _CJK = re.compile(r"[\u4e00-\u9fff]+")
 ORDINAL_YEAR = re.compile(r"第[0-9一二三四五六七八九十两]+(?:\s*[至到—\-~－]\s*[0-9一二三四五六七八九十]+)?年")
 ANY_YEAR = "第几年"
 HOW_TO_DO, PROCEDURE = "怎么办", "流程"
-# The gazetteer's one term for services of other offices (营业执照, 社保, 著作权登记 …): a question
-# naming one is about them, whatever topic words it shares with our answers.
-OUTSIDE = "领域外事项"
+# The gazetteer's terms for what is not ours: services of other offices (营业执照, 社保, 著作权登记 …)
+# and places outside Ganzhou (深圳, 上海 …). A question naming one is about them, whatever topic
+# words it shares with our answers.
+OUTSIDE = ("领域外事项", "其他地区")
 
 
 @dataclass
@@ -187,6 +189,9 @@ class SearchIndex:
         body = [self._counter((bodies or {}).get(a, "")) for a in self.answers]
         self.phrasing, self.all, self.body = _Field(phrasings), _Field(merged), _Field(body)
         self._index_typos()
+        self.pinyin = PinyinReader(
+            self.vocab, terms=self.domain,
+            keep=[w for w in [*self.all.idf, *self.synonyms] if w.isascii() and w.isalpha()])
         self.by_topic: dict[str, set[int]] = defaultdict(set)
         for i, a in enumerate(self.answers):
             self.by_topic[self.topic_of[a]].add(i)
@@ -297,16 +302,18 @@ class SearchIndex:
 
     # --- search --------------------------------------------------------------------------
     def names_outside(self, question: str) -> bool:
-        """Whether the question names a service of another office (the gazetteer's OUTSIDE)."""
-        return OUTSIDE in self._query(question).words
+        """Whether the question names another office's service or another place (OUTSIDE)."""
+        words = self._query(question).words
+        return any(term in words for term in OUTSIDE)
 
     def _analysed(self, question: str) -> _Query:
-        return self.analyse(self.fix_typos(self.glossary.translate(normalise(question))))
+        return self.analyse(self.fix_typos(self.pinyin.read(
+            self.glossary.translate(normalise(question)))))
 
     def search(self, question: str, topic: str | None = None, k: int = 3) -> list[Hit]:
         q = self._query(question)
-        if not q.words and not q.bigrams:
-            return []
+        if not q.bigrams and all(len(w) < 2 and not _CJK.match(w) for w in q.words):
+            return []  # nothing but digits and letters one by one: "' OR 1=1 --", "x"
         allowed = self.by_topic.get(topic, set()) if topic else None
         # Each question word with its weight and bigrams, worked out once for all candidates.
         words = [(w, self.specificity(w), [f"~{w[i:i + 2]}" for i in range(len(w) - 1)])

@@ -1,0 +1,100 @@
+"""Questions typed in pinyin read as the words they spell.
+
+Without an input method at hand, or in a hurry, citizens type pinyin: "zhuanli feijian tiaojian",
+"youxian shencha yao jiao qian ma", or the initials of a term ("sb" for 商标, "zl" for 专利). The
+knowledge base is Chinese, so such a question found nothing. Here a run of Latin letters that
+spells a word of the knowledge base's vocabulary (syllables without tones, with or without
+spaces between them) is replaced by that word; initials are read only for the gazetteer's terms,
+which are few enough for two or three letters to name one.
+
+What stays as it is: English (knowledge/english.py has read it before this runs), a spelling
+two words share (shiye: 事业, 失业), a single syllable (qian: 钱, 前, 千 …), Latin words the
+vocabulary itself holds (pct, pph). pypinyin gives the spellings once per knowledge version.
+"""
+from __future__ import annotations
+
+import re
+from typing import Iterable
+
+from pypinyin import Style, lazy_pinyin
+
+_LATIN_RUN = re.compile(r"[a-z]+(?:[ '’]+[a-z]+)*")
+_CJK_WORD = re.compile(r"[\u4e00-\u9fff]{2,}")
+MAX_INITIALS = 5
+
+
+def spell(word: str) -> str:
+    """The toneless pinyin of a Chinese word, syllables joined: 专利 → zhuanli (ü as v)."""
+    return "".join(lazy_pinyin(word))
+
+
+class PinyinReader:
+    def __init__(self, vocabulary: Iterable[str], terms: Iterable[str],
+                 keep: Iterable[str] = ()):
+        """vocabulary: the words a spelling may stand for; terms: the gazetteer's, which may
+        also be written as initials; keep: Latin words that are words of their own."""
+        self.words = self._unique((spell(w), w) for w in vocabulary if _CJK_WORD.fullmatch(w))
+        self.initials = self._unique(
+            ("".join(lazy_pinyin(t, style=Style.FIRST_LETTER)), t)
+            for t in terms if _CJK_WORD.fullmatch(t) and len(t) <= MAX_INITIALS)
+        self.keep = {k.lower() for k in keep}
+        self.longest = max((len(k) for k in self.words), default=0)
+
+    @staticmethod
+    def _unique(pairs: Iterable[tuple[str, str]]) -> dict[str, str]:
+        table: dict[str, str] = {}
+        shared: set[str] = set()
+        for key, word in pairs:
+            if table.setdefault(key, word) != word:
+                shared.add(key)
+        for key in shared:
+            del table[key]
+        return table
+
+    def read(self, text: str) -> str:
+        """`text` (normalised: lower case) with what its pinyin spells in Chinese."""
+        if not self.words or not re.search(r"[a-z]", text):
+            return text
+        return _LATIN_RUN.sub(lambda m: self._run(re.split(r"[ '’]+", m.group(0))), text)
+
+    def _run(self, parts: list[str]) -> str:
+        out, i = [], 0
+        while i < len(parts):
+            taken = self._joined(parts, i)
+            if taken:
+                word, i = taken
+                out.append(word)
+                continue
+            part = parts[i]
+            out.append(self._one(part))
+            i += 1
+        return " ".join(out)
+
+    def _joined(self, parts: list[str], i: int) -> tuple[str, int] | None:
+        """The longest run of parts from i that together spell one word ("you xian" → 优先)."""
+        for j in range(len(parts), i + 1, -1):
+            key = "".join(parts[i:j])
+            if len(key) <= self.longest and key in self.words:
+                return self.words[key], j
+        return None
+
+    def _one(self, part: str) -> str:
+        if part in self.keep:
+            return part
+        if part in self.words:
+            return self.words[part]
+        if part in self.initials:
+            return self.initials[part]
+        return self._segmented(part) or part
+
+    def _segmented(self, part: str) -> str | None:
+        """A part that is several words run together (zhuanlifeijian → 专利费减), else None."""
+        ends: dict[int, list[str]] = {0: []}
+        for start in range(len(part)):
+            if start not in ends:
+                continue
+            for end in range(min(len(part), start + self.longest), start + 1, -1):
+                word = self.words.get(part[start:end])
+                if word and end not in ends:
+                    ends[end] = ends[start] + [word]
+        return "".join(ends[len(part)]) if len(part) in ends and ends[len(part)] else None

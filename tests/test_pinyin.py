@@ -1,0 +1,45 @@
+"""Questions typed in pinyin (knowledge/pinyin.py) and how the search reads them."""
+from __future__ import annotations
+
+import pytest
+
+from knowledge.pinyin import PinyinReader, spell
+
+VOCAB = ["专利", "费减", "条件", "优先", "审查", "商标", "异议", "事业", "失业", "专利费减"]
+TERMS = ["商标", "专利", "地理标志"]
+
+
+@pytest.fixture(scope="module")
+def reader():
+    return PinyinReader(VOCAB, TERMS, keep=["pct"])
+
+
+def test_spelling_is_toneless_and_joined():
+    assert spell("专利") == "zhuanli" and spell("绿色") == "lvse"
+
+
+@pytest.mark.parametrize("text, read", [
+    ("zhuanli feijian tiaojian", "专利费减 条件"),  # longest spelling first: 专利费减 is one word
+    ("you xian shen cha", "优先 审查"),  # syllables typed apart
+    ("zhuanlifeijiantiaojian", "专利费减条件"),  # words typed together
+    ("sb异议期多长", "商标异议期多长"),  # initials of a gazetteer term
+    ("dlbz", "地理标志"),
+    ("pct申请", "pct申请"),  # a Latin word the vocabulary holds stays
+    ("shiye danwei", "shiye danwei"),  # 事业 or 失业: not guessed; danwei is no word we know
+    ("qian", "qian"),  # one syllable says too little
+    ("the weather today", "the weather today"),  # English is not pinyin
+    ("专利费减", "专利费减"),
+    ("", ""),
+])
+def test_reads_what_the_pinyin_spells(reader, text, read):
+    assert reader.read(text) == read
+
+
+@pytest.mark.parametrize("question, answer_topic", [
+    ("zhuanli feijian tiaojian shi sha", "fee_reduction"),
+    ("dlbz zhuanyong biaozhi zenme shenqing", "geo_indication"),
+    ("sb转让官费多少", "trademark"),
+])
+def test_the_search_answers_a_question_typed_in_pinyin(kb, question, answer_topic):
+    choice = kb.choose(question, None)
+    assert choice.answer_id and choice.answer_id.startswith(answer_topic + ".")
