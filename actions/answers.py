@@ -62,3 +62,26 @@ class ActionAnswer(Action):
             KNOWLEDGE.record_question(text, tracker.get_latest_input_channel() or "unknown",
                                       intent, confidence, reply)
         return []
+
+
+class ActionOutOfScope(Action):
+    """NLU's out_of_scope, with the knowledge base's second opinion (KnowledgeService.rescue):
+    a question of ours in words NLU has not seen is answered, anything else declined."""
+
+    def name(self) -> str:
+        return "action_out_of_scope"
+
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+            domain: dict[str, Any]) -> list[dict[str, Any]]:
+        message = tracker.latest_message or {}
+        text = (message.get("text") or "").strip()
+        reply = KNOWLEDGE.rescue(text) if text and not text.startswith("/") else None
+        if reply is None:
+            dispatcher.utter_message(response="utter_out_of_scope")
+            return []
+        intent, confidence = best_intent(message)
+        dispatcher.utter_message(text=reply.text, buttons=reply.buttons,
+                                 json_message={"answer_id": reply.answer_id})
+        KNOWLEDGE.record_question(text, tracker.get_latest_input_channel() or "unknown",
+                                  intent, confidence, reply)
+        return []

@@ -34,6 +34,16 @@ IN_TOPIC_MIN = 0.25  # coverage needed to prefer a specific answer over the topi
 ACCEPT = 0.65
 ACCEPT_WITH_WORDS = 0.5
 ACCEPT_WORDS = 2
+# NLU calls a question out of scope when it has not seen its words ("被侵全了去哪里投素": typos
+# the search repairs). Such a question is still answered when one answer covers nearly all of it
+# with at least two specific words; everything else keeps the out-of-scope reply.
+RESCUE = 0.9
+RESCUE_WORDS = 2
+# NLU unsure (below INTENT_SURE) but leaning to a topic (GUESS_MIN), and the search's best answer
+# is in that topic: two weak signals agreeing answer at a lower coverage (AGREE) than either alone.
+# Chosen on the answers development split, where no out-of-scope question met it.
+GUESS_MIN = 0.3
+AGREE = 0.45
 OTHER_TOPIC_MARGIN = 0.15  # how much more another topic's hit must cover to overrule NLU
 SUGGEST_MIN = 0.3  # coverage a hit needs to be offered as a suggestion
 CHECK_EVERY_S = 2.0
@@ -48,13 +58,16 @@ def confident(hit: Hit) -> bool:
                                       and hit.matched >= ACCEPT_WORDS)
 
 
-def decide(index: SearchIndex, question: str, topic: str | None) -> tuple[Choice, list[Hit]]:
-    """Which answer a question gets; `topic` is the one NLU is sure of, or None.
+def decide(index: SearchIndex, question: str, topic: str | None,
+           guess: str | None = None) -> tuple[Choice, list[Hit]]:
+    """Which answer a question gets; `topic` is the one NLU is sure of, or None; `guess` the
+    one it leans to when it is not sure.
 
     In the topic, the best hit unless it covers too little (then the topic's overview). A
     neighbouring topic's hit wins when it is confident and covers clearly more of the question:
     NLU reads "证明商标官费多少" as a GI question, the answer is in the trademark fees.
-    Without a topic, the best hit only when confident.
+    Without a topic, the best hit only when confident, or when it is in the guessed topic and
+    covers AGREE of the question.
     """
     hits = index.search(question, k=5)
     candidates = tuple((h.answer_id, h.coverage) for h in hits)
@@ -65,7 +78,8 @@ def decide(index: SearchIndex, question: str, topic: str | None) -> tuple[Choice
         best = hits[0].answer_id if hits and hits[0].coverage >= ACCEPT else None
         return Choice(best, None, candidates), hits
     if topic is None:
-        if hits and confident(hits[0]):
+        if hits and (confident(hits[0]) or (
+                guess and hits[0].topic == guess and hits[0].coverage >= AGREE)):
             return Choice(hits[0].answer_id, None, candidates, hits[0].coverage), hits
         return Choice(None, None, candidates, hits[0].coverage if hits else None), hits
     inside = index.search(question, topic=topic, k=1)
@@ -173,7 +187,8 @@ class KnowledgeService:
         if topic and topic.by_county and county:
             return self._service_points(snap, topic, county, _entity(entities, "service_type"))
         sure = topic.id if topic and confidence >= INTENT_SURE else None
-        choice, hits = decide(snap.index, question, sure)
+        guess = topic.id if topic and not sure and confidence >= GUESS_MIN else None
+        choice, hits = decide(snap.index, question, sure, guess)
         if choice.answer_id:
             return self._render(snap, snap.answers[choice.answer_id], choice.coverage)
         overview = self._overview(snap, choice.overview_of)
@@ -182,6 +197,18 @@ class KnowledgeService:
             reply.overview = True
             return reply
         return self._not_sure(snap, hits)
+
+    def rescue(self, question: str) -> Reply | None:
+        """The answer to a question NLU called out of scope, when the search is sure of one
+        (RESCUE); None keeps it out of scope."""
+        snap = self._snapshot()
+        question = question[:MAX_QUERY]
+        if snap.index.names_outside(question):
+            return None
+        hits = snap.index.search(question, k=1)
+        if hits and hits[0].coverage >= RESCUE and hits[0].matched >= RESCUE_WORDS:
+            return self._render(snap, snap.answers[hits[0].answer_id], hits[0].coverage)
+        return None
 
     def reply_for(self, answer_id: str) -> Reply | None:
         """The reply the bot gives for an answer (or the rule that replaced it), if in force."""

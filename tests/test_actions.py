@@ -102,3 +102,20 @@ def test_a_general_question_gets_the_rule_from_the_knowledge_base(action, text, 
     dispatcher = CollectingDispatcher()
     assert action.run(dispatcher, make_tracker(text, intent), {}) == []
     assert "估算" not in dispatcher.messages[0]["text"]
+
+
+@pytest.mark.parametrize("text, answered", [
+    ("被侵全了去哪里投素", True),  # typos NLU has not seen; the search repairs them
+    ("今天晚上吃什么", False),
+    ("深圳的商标受理窗口在哪里", False),  # another city: our window's answer would mislead
+    ("' OR 1=1 --", False),
+])
+def test_out_of_scope_gets_the_knowledge_bases_second_opinion(kb_url, text, answered):
+    from actions.answers import ActionOutOfScope
+    messages, events = run(ActionOutOfScope(), make_tracker(text, "out_of_scope", 0.9))
+    assert events == [] and len(messages) == 1
+    if answered:
+        assert "来源：" in messages[0]["text"]
+        assert messages[0]["custom"]["answer_id"].startswith("rights_assistance.")
+    else:
+        assert messages[0]["response"] == "utter_out_of_scope"
