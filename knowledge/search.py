@@ -32,7 +32,7 @@ from knowledge import english
 from knowledge import nlp as kb_nlp
 from knowledge.pinyin import PinyinReader
 from knowledge.models import Answer, Division, KbMeta, Term
-from knowledge.text import normalise
+from knowledge.text import normalise, to_mandarin
 
 K1, B = 1.2, 0.75
 BIGRAM_WEIGHT = 0.4  # a bigram is weaker evidence than a whole word
@@ -308,7 +308,7 @@ class SearchIndex:
 
     def _analysed(self, question: str) -> _Query:
         return self.analyse(self.fix_typos(self.pinyin.read(
-            self.glossary.translate(normalise(question)))))
+            self.glossary.translate(to_mandarin(normalise(question))))))
 
     def search(self, question: str, topic: str | None = None, k: int = 3) -> list[Hit]:
         q = self._query(question)

@@ -29,6 +29,26 @@ def to_simplified(text: str) -> str:
     return converted
 
 
+# Dialect words citizens type, each with the Mandarin word of the same length (offsets into the
+# text stay valid for the tokenizer): Cantonese, Wu (Shanghai) and the south-western / 赣南
+# speech. Only words with no other everyday Mandarin reading: 系 (是 in Cantonese) is also
+# 系统's, 只 (个 in Wu) also 只有's, and they stay.
+DIALECT = {
+    "嘅": "的", "咗": "了", "喺": "在", "唔": "不", "咩": "啥", "佢": "他", "睇": "看", "揾": "找",
+    "嚟": "来", "啲": "些", "冇": "没", "侬": "你", "㗎": "的",
+    "边度": "哪里", "乜嘢": "什么", "点样": "怎么", "点算": "咋办", "几多": "多少", "几钞票": "多少钱",
+    "哪能": "怎么", "冇得": "没有", "莫得": "没有", "俾人": "被人", "得唔得": "行不行",
+    "使唔使": "要不要", "阿拉": "我们",
+}
+_DIALECT = re.compile(  # 阿拉伯 is Arabic, not 我们
+    "(?:" + "|".join(sorted(map(re.escape, DIALECT), key=len, reverse=True)) + r")(?!伯)")
+
+
+def to_mandarin(text: str) -> str:
+    """Dialect words as Mandarin ones of the same length (DIALECT): 我嘅专利俾人抄咗 → 我的专利被人抄了."""
+    return _DIALECT.sub(lambda m: DIALECT[m.group(0)], text)
+
+
 def normalise(text: str) -> str:
     """For matching: simplified, lower-case, single spaces."""
     return _SPACES.sub(" ", to_simplified(text or "")).strip().lower()

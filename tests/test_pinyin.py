@@ -43,3 +43,10 @@ def test_reads_what_the_pinyin_spells(reader, text, read):
 def test_the_search_answers_a_question_typed_in_pinyin(kb, question, answer_topic):
     choice = kb.choose(question, None)
     assert choice.answer_id and choice.answer_id.startswith(answer_topic + ".")
+
+
+def test_dialect_words_are_read_as_mandarin():
+    from knowledge.text import to_mandarin
+    assert to_mandarin("侬好，阿拉公司想注册商标，几钞票") == "你好，我们公司想注册商标，多少钱"
+    assert to_mandarin("阿拉伯语的商标") == "阿拉伯语的商标"  # Arabic is not 我们
+    assert to_mandarin("专利还冇授权") == "专利还没授权"

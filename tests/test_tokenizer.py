@@ -29,3 +29,14 @@ def test_traditional_text_becomes_simplified(tmp_path):
     tokens = make(tmp_path).tokenize(message, "text")
     assert message.get("text") == "专利费减怎么申请"
     assert "".join(t.text for t in tokens) == "专利费减怎么申请"
+
+
+def test_dialect_words_are_read_as_mandarin_and_the_text_is_kept(tmp_path):
+    message = Message(data={"text": "我嘅专利俾人抄咗，点算"})
+    tokens = make(tmp_path).tokenize(message, "text")
+    assert message.get("text") == "我嘅专利俾人抄咗,点算"  # the citizen's words (NFKC only)
+    words = [t.text for t in tokens]
+    assert "的" in words and "专利" in words and "嘅" not in words and "咗" not in words
+    assert "".join(words) == "我的专利被人抄了,咋办"
+    for t in tokens:  # each token still covers its own stretch of the message
+        assert len(message.get("text")[t.start:t.end]) == len(t.text)
