@@ -6,7 +6,7 @@ A question is matched to each answer through three BM25 fields:
   body     — its short answer text, which holds words no phrasing uses (印刷费, 纳税申报表).
 Terms are words (jieba with the gazetteer as user dictionary, synonyms folded) and, with less
 weight, character bigrams, which survive odd cuts and typos the typo table does not know.
-Before that, typos from pinyin input are repaired (商标住册 → 商标注册, see HOMOPHONES).
+Before that, typos from pinyin input are repaired (商标住册 → 商标注册, knowledge/typos.py).
 
 Coverage says how much of the question an answer accounts for: the share of the question's
 word weight the answer contains, a word weighing by how specific it is in everyday Chinese
@@ -31,6 +31,7 @@ from spacy.language import Language
 from knowledge import english
 from knowledge import nlp as kb_nlp
 from knowledge.pinyin import PinyinReader
+from knowledge.typos import TypoTable
 from knowledge.models import Answer, Division, KbMeta, Term
 from knowledge.text import normalise, to_mandarin
 
@@ -68,39 +69,6 @@ STOPWORDS = set("""
 啥 咋 咋办 咋整 呐 则 给 让 把 被 对 从 向 跟 比 了解 看看 说说 讲讲 介绍 下 里 上 中
 """.split())
 
-# Pinyin input turns 商标注册 into 商标住册: a character is replaced by one that sounds the same.
-# Each group is a character of the gazetteer's canonical terms followed by the four most frequent
-# GB2312 characters with the same pinyin (jieba's frequencies; generated once with pypinyin,
-# which is not needed at run time). A knowledge-base word with one such character swapped is
-# read as that word, unless the swapped form is itself a word.
-HOMOPHONES = """
-    三散 上伤尚商赏 专转 业也页叶夜 个各哥格隔 中种重众钟 举据居句具 久就酒九旧
-    五无物吴武 产澶 人任认忍 代带待戴呆 件见间剑建 企其起气七 优有又由右 会回挥毁灰
-    体提题替踢 作做坐左座 例里力离李 侵亲秦 保报抱包宝 先县现线显 入如 公共供宫功
-    具据居举句 册侧测 决觉绝 减见间剑建 划话花画化 利里力离李 办半板班版 加家架假甲
-    务无五物吴 助住主朱驻 势是时使事 区去取曲娶 十是时使事 南难男 印因银引饮 县先现线显
-    发法罚 受手首收守 变便边编遍 可科克客课 商上伤尚赏 四死寺司斯 回会挥毁灰 国过果郭锅
-    地第低底敌 场常厂唱 址之只至直 型行性形姓 培陪配 复副府赴负 多躲夺 大打达答搭
-    实是时使事 审身甚神深 家加架假甲 导到道倒刀 少烧稍 局据居举句 展占站战斩 工共供宫功
-    市是时使事 布不部步补 年念 店点电殿 康抗 强抢墙枪 心新信 志之只至直 息西系喜浠
-    户湖忽虎胡 才菜猜彩 投头透偷 抢强墙枪 护湖忽虎户 报抱包保宝 押呀亚压牙 援元原远院
-    收手受首守 放方房防 政正争证怔 料辽 新心信 无五物吴武 时是使事市 明名命 服副府复赴
-    机及即既极 权全劝圈拳 材才菜猜彩 条跳挑 构够狗沟 查茶差插 标表 橙成称城呈 比必逼笔毕
-    求球秋 油有又由右 注住主朱驻 流六留刘柳 海还害 港刚岗钢纲 湾万完晚玩 澳奥 理里力离李
-    用拥涌 申身甚神深 电点殿店 监见间剑建 知之只至直 示是时使事 社设射蛇 程成称城呈
-    窗床闯创 站占战斩 答大打达搭 管官关观馆 粤月约越曰 系西喜浠细 统同通铜痛 续需须虚许
-    维为未位微 网王往望忘 脐其起气七 范反饭凡翻 茶差插查 行性型形姓 裁才菜猜彩 要药咬腰幺
-    观官管关馆 规归鬼贵跪 计及即既极 训讯寻 许需须虚徐 设射社蛇 证正争政怔 识是时使事
-    诉素苏速 话花画化华 请清情轻青 质之只至直 贯官管关观灌惯冠 贴铁 贷带待代戴 费非飞废妃
-    资自字子紫 赣干敢感赶 转专 金进今近仅 钱前千迁浅 间见剑建兼 附副府复赴 险先县现线
-    集及即既极 项向想像相 预与于鱼余 驳波拨
-"""
-# Typos seen in citizens' questions that the four-most-frequent rule above misses (专丽, 费剪,
-# 砖利): more characters with the sound of a key character, added by hand.
-HOMOPHONES_SEEN = """
-    利丽立例粒 减剪简检捡 费废肺沸 专砖赚 标镖彪 审婶沈 押鸭 查察 册策 展斩 续叙 优忧悠 先鲜
-    质致制 权泉 诉塑 侵钦 商伤
-"""
 _PUNCT = re.compile(r"^[\W_]+$")
 _CJK = re.compile(r"[\u4e00-\u9fff]+")
 
@@ -198,49 +166,13 @@ class SearchIndex:
 
     # --- typos -------------------------------------------------------------------------
     def _index_typos(self) -> None:
-        """typo → word for every knowledge-base word with one character swapped for a homophone."""
-        sounds = {g[0]: g[1:] for g in HOMOPHONES.split()}
-        for g in HOMOPHONES_SEEN.split():
-            sounds[g[0]] = sounds.get(g[0], "") + "".join(c for c in g[1:] if c not in sounds.get(g[0], ""))
         self.vocab = {w for w in [*self.all.idf, *self.body.idf, *self.synonyms,
                                   *self.synonyms.values()]
                       if len(w) >= 2 and _CJK.fullmatch(w)}
-        self.typos: dict[str, str] = {}
-        clashes = set()
-        for word in self.vocab:
-            for i, ch in enumerate(word):
-                for alt in sounds.get(ch, ""):
-                    typo = word[:i] + alt + word[i + 1:]
-                    if typo in self.vocab or typo in jieba.dt.FREQ:
-                        continue  # a real word, not a typo
-                    if self.typos.setdefault(typo, word) != word:
-                        clashes.add(typo)  # could be either of two words: leave it alone
-        for typo in clashes:
-            del self.typos[typo]
-        self.typo_len = max(map(len, self.typos), default=0)
+        self.typos = TypoTable(self.vocab)
 
     def fix_typos(self, text: str) -> str:
-        """Longest typo first; not where a known word crosses its edge (知识产权举|报, 国|家收)."""
-        out, i = [], 0
-        while i < len(text):
-            for n in range(min(self.typo_len, len(text) - i), 1, -1):
-                word = self.typos.get(text[i:i + n])
-                if word and not self._crosses(text, i, i + n):
-                    out.append(word)
-                    i += n
-                    break
-            else:
-                out.append(text[i])
-                i += 1
-        return "".join(out)
-
-    def _crosses(self, text: str, start: int, end: int) -> bool:
-        """A known word that overlaps text[start:end] without containing or being inside it."""
-        for j in range(max(0, start - 4), end):
-            for k in range(j + 2, min(len(text), j + 5) + 1):
-                if (j < start < k < end or start < j < end < k) and text[j:k] in self.vocab:
-                    return True
-        return False
+        return self.typos.fix(text)
 
     # --- analysis ------------------------------------------------------------------------
     def analyse(self, text: str) -> _Query:

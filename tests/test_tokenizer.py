@@ -40,3 +40,18 @@ def test_dialect_words_are_read_as_mandarin_and_the_text_is_kept(tmp_path):
     assert "".join(words) == "我的专利被人抄了,咋办"
     for t in tokens:  # each token still covers its own stretch of the message
         assert len(message.get("text")[t.start:t.end]) == len(t.text)
+
+
+def test_typos_of_dictionary_words_are_read_as_the_words(tmp_path):
+    folder = tmp_path / "dict"
+    folder.mkdir()
+    (folder / "userdict.txt").write_text("专利\n维权援助\n", encoding="utf-8")
+    config = {**ChineseTokenizer.get_default_config(), "dictionary_path": str(folder)}
+    tokenizer = ChineseTokenizer.create(config, LocalModelStorage(tmp_path / "m"), Resource("tok"),
+                                        ExecutionContext(graph_schema=None, model_id="t"))
+    message = Message(data={"text": "专力被侵权了找维全援助"})
+    words = [t.text for t in tokenizer.tokenize(message, "text")]
+    assert "专利" in words and "维权援助" in words
+    assert message.get("text") == "专力被侵权了找维全援助"
+    clean = Message(data={"text": "专利权转让"})  # real words stay as they are
+    assert "".join(t.text for t in tokenizer.tokenize(clean, "text")) == "专利权转让"
