@@ -30,9 +30,12 @@ def spell(word: str) -> str:
 
 class PinyinReader:
     def __init__(self, vocabulary: Iterable[str], terms: Iterable[str],
-                 keep: Iterable[str] = ()):
+                 keep: Iterable[str] = (), synonyms: dict[str, str] | None = None):
         """vocabulary: the words a spelling may stand for; terms: the gazetteer's, which may
-        also be written as initials; keep: Latin words that are words of their own."""
+        also be written as initials; keep: Latin words that are words of their own; synonyms:
+        variant → term (two words one spelling may be, both variants of one term, are that
+        term: jiaoqian is 交钱 or 缴钱, both 缴费)."""
+        self.fold = synonyms or {}
         self.words = self._unique((spell(w), w) for w in vocabulary if _CJK_WORD.fullmatch(w))
         self.initials = self._unique(
             ("".join(lazy_pinyin(t, style=Style.FIRST_LETTER)), t)
@@ -40,13 +43,16 @@ class PinyinReader:
         self.keep = {k.lower() for k in keep}
         self.longest = max((len(k) for k in self.words), default=0)
 
-    @staticmethod
-    def _unique(pairs: Iterable[tuple[str, str]]) -> dict[str, str]:
+    def _unique(self, pairs: Iterable[tuple[str, str]]) -> dict[str, str]:
         table: dict[str, str] = {}
         shared: set[str] = set()
         for key, word in pairs:
-            if table.setdefault(key, word) != word:
-                shared.add(key)
+            old = table.setdefault(key, word)
+            if old != word:
+                if self.fold.get(old, old) == self.fold.get(word, word):
+                    table[key] = self.fold.get(word, word)
+                else:
+                    shared.add(key)
         for key in shared:
             del table[key]
         return table
@@ -58,25 +64,25 @@ class PinyinReader:
         return _LATIN_RUN.sub(lambda m: self._run(re.split(r"[ '’]+", m.group(0))), text)
 
     def _run(self, parts: list[str]) -> str:
-        out, i = [], 0
-        while i < len(parts):
-            taken = self._joined(parts, i)
-            if taken:
-                word, i = taken
-                out.append(word)
-                continue
-            part = parts[i]
-            out.append(self._one(part))
-            i += 1
-        return " ".join(out)
-
-    def _joined(self, parts: list[str], i: int) -> tuple[str, int] | None:
-        """The longest run of parts from i that together spell one word ("you xian" → 优先)."""
-        for j in range(len(parts), i + 1, -1):
-            key = "".join(parts[i:j])
-            if len(key) <= self.longest and key in self.words:
-                return self.words[key], j
-        return None
+        """The reading of a run that leaves the fewest parts unread, then reads the most
+        letters ("yao jiao qian": yao 交钱, not 要交 qian)."""
+        n = len(parts)
+        # best[i]: (unread parts, -letters read, words) for parts[i:]
+        best: list[tuple[int, int, list[str]]] = [(0, 0, [])] * (n + 1)
+        for i in range(n - 1, -1, -1):
+            one = self._one(parts[i])
+            unread = one == parts[i]
+            u, r, w = best[i + 1]
+            options = [(u + unread, r - (0 if unread else len(parts[i])), [one] + w)]
+            for j in range(i + 2, n + 1):
+                key = "".join(parts[i:j])
+                if len(key) > self.longest:
+                    break
+                if key in self.words:
+                    u, r, w = best[j]
+                    options.append((u, r - len(key), [self.words[key]] + w))
+            best[i] = min(options, key=lambda o: (o[0], o[1], len(o[2])))
+        return " ".join(best[0][2])
 
     def _one(self, part: str) -> str:
         if part in self.keep:

@@ -159,7 +159,8 @@ class SearchIndex:
         self._index_typos()
         self.pinyin = PinyinReader(
             self.vocab, terms=self.domain,
-            keep=[w for w in [*self.all.idf, *self.synonyms] if w.isascii() and w.isalpha()])
+            keep=[w for w in [*self.all.idf, *self.synonyms] if w.isascii() and w.isalpha()],
+            synonyms=self.synonyms)
         self.by_topic: dict[str, set[int]] = defaultdict(set)
         for i, a in enumerate(self.answers):
             self.by_topic[self.topic_of[a]].add(i)

@@ -50,3 +50,10 @@ def test_dialect_words_are_read_as_mandarin():
     assert to_mandarin("侬好，阿拉公司想注册商标，几钞票") == "你好，我们公司想注册商标，多少钱"
     assert to_mandarin("阿拉伯语的商标") == "阿拉伯语的商标"  # Arabic is not 我们
     assert to_mandarin("专利还冇授权") == "专利还没授权"
+
+
+def test_the_reading_that_leaves_least_unread_wins_and_variants_of_one_term_agree():
+    reader = PinyinReader(["要交", "交钱", "缴钱", "优先"], [],
+                          synonyms={"交钱": "缴费", "缴钱": "缴费"})
+    # 要交 + qian would leave qian unread; yao + 交钱 reads more letters
+    assert reader.read("youxian yao jiao qian") == "优先 yao 缴费"
