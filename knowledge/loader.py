@@ -213,8 +213,13 @@ def read_data(data_dir: Path) -> KnowledgeData:
         if not isinstance(groups, dict):
             c.problems.append(f"gazetteer.yml: {kind} must map terms to variant lists")
             continue
+        owner: dict[str, str] = {}  # a variant of two terms would be folded to either at random
         for canonical, variants in _strip(groups).items():
             for v in [canonical, *(variants or [])]:
+                first = owner.setdefault(str(v).lower(), str(canonical))
+                if first != str(canonical):
+                    c.fail(path, groups, f"{kind}: {v!r} is a variant of both {first!r} and "
+                                         f"{canonical!r}")
                 out.terms.append((kind, str(canonical), str(v)))
 
     path = data_dir / "service_points.yml"

@@ -287,3 +287,13 @@ def test_an_answer_cannot_name_itself_an_overview(tmp_path):
     _edit_record(path, "trademark.overview", "    confidence: ", "    overview: false\n"
                                                                  "    confidence: ")
     assert any("overview answer is named in topics.yml" in p for p in _problems(data))
+
+
+def test_a_variant_of_two_terms_is_refused(tmp_path):
+    data = _copy(tmp_path)
+    # 交钱 is already a variant of 缴费; under 多少钱 too, search would fold it to either
+    _break(data / "gazetteer.yml", "要钱, 收钱,", "交钱, 要钱, 收钱,")
+    with pytest.raises(loader.LoadError) as err:
+        loader.read_data(data)
+    assert any(p.startswith("gazetteer.yml:") and "'交钱'" in p and "缴费" in p
+               for p in err.value.problems), err.value.problems
