@@ -201,6 +201,9 @@ _SEARCH = re.compile(r"检索")
 _RECEIVING = re.compile(r"受理局")
 _HAGUE = re.compile(r"海牙")
 _OPEN_LICENCE = re.compile(r"开放许可")
+# "减缴85%以后", "费减70%后", "按85%减": the rate tells alone (85) from jointly (70); which is
+# which is the schedule's to say (knowledge/fees/calculate.py).
+_RATE_NEAR = re.compile(r"减|优惠|折扣")
 
 
 @dataclass(frozen=True)
@@ -214,6 +217,7 @@ class PatentQuery:
     receiving_cnipa: bool = False  # PCT: CNIPA was the receiving office
     hague: bool = False
     open_licence: bool = False
+    rate: int | None = None  # a reduction said in per cent ("减缴85%后")
 
 
 def read_patent(text: str) -> PatentQuery:
@@ -242,7 +246,19 @@ def read_patent(text: str) -> PatentQuery:
             ptype = "invention"  # PCT national phase: the sources speak of invention fees
     return PatentQuery(ptype, item, year, read_joint(text), pct, search,
                        bool(pct and _RECEIVING.search(text) and _CNIPA.search(text)),
-                       bool(_HAGUE.search(text)), bool(_OPEN_LICENCE.search(text)))
+                       bool(_HAGUE.search(text)), bool(_OPEN_LICENCE.search(text)),
+                       read_rate(text))
+
+
+def read_rate(text: str) -> int | None:
+    """A reduction in per cent said near 减 ("减缴85%以后", "费减百分之七十"): a whole number
+    from 1 to 100, or None."""
+    text = to_simplified(text or "")
+    for n in numbers(text):
+        if n.unit == "%" and n.exact and n.is_integer and 0 < n.value <= 100 and \
+                _RATE_NEAR.search(text[max(0, n.start - 6):n.end + 3]):
+            return int(n.value)
+    return None
 
 
 def read_year(text: str) -> int | None:
@@ -257,20 +273,33 @@ def read_year(text: str) -> int | None:
 
 
 # --- trademarks ---------------------------------------------------------------------------
-_SERVICES = [("late_renewal", re.compile(r"宽展|延迟续展|迟延续展|过期续展|逾期续展|过期.{0,6}续")),
-             ("collective", re.compile(r"集体商标|证明商标")),
-             ("renewal", re.compile(r"续展|续期|续费|到期.{0,6}续")),
-             ("assignment", re.compile(r"转让|过户")),
-             ("change", re.compile(r"变更|改名|改地址|更名")),
-             ("replacement", re.compile(r"补发|补证|补办|证书?丢|注册证丢|遗失")),
-             ("proof", re.compile(r"注册证明|商标证明|开.{0,2}证明")),
-             ("opposition", re.compile(r"异议")),
-             ("cancellation", re.compile(r"撤销|撤三|撤销连续三年")),
-             ("licence", re.compile(r"许可备案|使用许可|许可")),
-             ("review", re.compile(r"复审|评审")),
-             ("registration", re.compile(r"注册|申请|报.{0,2}类|类别|商品|小项"))]
-_ONLINE = re.compile(r"网上|在线|网申|电子申请|网上服务系统|线上|网络申请|网上办")
-_PAPER = re.compile(r"纸质|纸件|书面|邮寄|纸本")
+# Each service in Chinese and in English (foreign-invested firms ask in English: "collective
+# mark", "renewal 3 classes"); English words whole, any case.
+_EN = r"(?<![a-z])(?:{})(?![a-z])"
+_SERVICES = [("late_renewal", re.compile(r"宽展|延迟续展|迟延续展|过期续展|逾期续展|过期.{0,6}续|"
+                                         + _EN.format(r"late renewal|grace period"), re.I)),
+             ("collective", re.compile(r"集体商标|证明商标|" + _EN.format(
+                 r"(?:collective|certification)(?: trade)? ?marks?"), re.I)),
+             ("renewal", re.compile(r"续展|续期|续费|到期.{0,6}续|"
+                                    + _EN.format(r"renew|renewal|renewing"), re.I)),
+             ("assignment", re.compile(r"转让|过户|" + _EN.format(r"assignment|assign|transfer"),
+                                       re.I)),
+             ("change", re.compile(r"变更|改名|改地址|更名|" + _EN.format(
+                 r"change of (?:name|address)|recordal of change"), re.I)),
+             ("replacement", re.compile(r"补发|补证|补办|证书?丢|注册证丢|遗失|" + _EN.format(
+                 r"replacement certificate|lost certificate"), re.I)),
+             ("proof", re.compile(r"注册证明|商标证明|开.{0,2}证明|"
+                                  + _EN.format(r"certificate of registration"), re.I)),
+             ("opposition", re.compile(r"异议|" + _EN.format(r"opposition|oppose"), re.I)),
+             ("cancellation", re.compile(r"撤销|撤三|撤销连续三年|"
+                                         + _EN.format(r"cancell?ation|non-use"), re.I)),
+             ("licence", re.compile(r"许可备案|使用许可|许可|" + _EN.format(r"licen[cs]e"), re.I)),
+             ("review", re.compile(r"复审|评审|" + _EN.format(r"review of refusal|appeal"), re.I)),
+             ("registration", re.compile(r"注册|申请|报.{0,2}类|类别|商品|小项|" + _EN.format(
+                 r"register|registration|application|apply|filing|class|classes"), re.I))]
+_ONLINE = re.compile(r"网上|在线|网申|电子申请|网上服务系统|线上|网络申请|网上办|"
+                     + _EN.format(r"online|on-line|electronic|e-filing"), re.I)
+_PAPER = re.compile(r"纸质|纸件|书面|邮寄|纸本|" + _EN.format(r"paper|by post|by mail"), re.I)
 _EACH = re.compile(r"(每|各)\s*(个)?\s*(类|类别)")
 _TOTAL = re.compile(r"(一共|总共|共计|合计|共)\s*$")
 _SEVERAL = re.compile(r"分别")
@@ -289,10 +318,11 @@ def read_trademark(text: str) -> TrademarkQuery:
     text = to_simplified(text or "")
     found = numbers(text)
     ordinal_classes = {int(n.value) for n in found if n.unit == "类" and n.ordinal}
-    counted = [n for n in found if n.unit == "类" and not n.ordinal and n.is_integer]
+    # "五六个类别" is not a count to price: the form asks
+    counted = [n for n in found if n.unit == "类" and not n.ordinal and n.is_integer and n.exact]
     classes = int(counted[0].value) if counted else (len(ordinal_classes) or None)
     several = _SEVERAL.search(text)
-    goods_numbers = [n for n in found if n.is_integer and not n.ordinal and (
+    goods_numbers = [n for n in found if n.is_integer and n.exact and not n.ordinal and (
         n.unit == "项" or (n.unit in ("个", None) and (
             _EACH.search(text[max(0, n.start - 6):n.start])
             or (several and n.start > several.start())
@@ -309,8 +339,26 @@ def read_trademark(text: str) -> TrademarkQuery:
         else:
             goods = values[:1]
     service = next((name for name, p in _SERVICES if p.search(text)), None)
+    if service is None and goods:
+        service = "registration"  # "第35类和第43类各15个服务": goods are counted for a registration
     channel = "online" if _ONLINE.search(text) else "paper" if _PAPER.search(text) else None
     return TrademarkQuery(service, classes, goods, channel)
+
+
+# --- what a message is about -----------------------------------------------------------------
+# "sb" and "zl" are how people type 商标 and 专利 with pinyin initials ("sb转让多少钱", "zl年费").
+TRADEMARK_WORDS = re.compile(r"商标|类别|(?<![a-z])(?:sb|shangbiao|trade ?marks?|"
+                             r"(?:collective|certification) marks?)(?![a-z])", re.I)
+PATENT_WORDS = re.compile(r"专利|发明|实用新[型形行性]|实新|外[观官关管]设计|年费|实审|"
+                          r"(?<![a-z])(?:zl|zhuanli|patents?)(?![a-z])", re.I)
+
+
+def names_trademark(text: str) -> bool:
+    return bool(TRADEMARK_WORDS.search(to_simplified(text or "")))
+
+
+def names_patent(text: str) -> bool:
+    return bool(PATENT_WORDS.search(to_simplified(text or "")))
 
 
 # --- merging a correction -----------------------------------------------------------------

@@ -86,10 +86,16 @@ def eligibility(r: Eligibility, link: Link) -> Reply:
     if r.verdict == "not_covered":
         standards = "还是按".join(f"“{rule.name}”" for rule in (r.income_limit, r.taxable_limit)
                                  if rule)
+        # the rates are the same for every applicant who qualifies: "能减多少" gets them
+        rates = (f"备案通过的，单独申请减缴{_plain(r.single.value)}%，共同申请减缴"
+                 f"{_plain(r.joint_rule.value)}%。" if r.single and r.joint_rule else "")
         text = (f"{kind.name}是按{standards}来判断、交什么证明，"
                 f"现有资料没有明确说明，我不能替您判断。请按{PATENT_SYSTEM}"
-                f"费减备案的说明选择，或咨询依法备案的专利代理机构。{kind.note or ''}\n"
-                f"来源：{cite(kind.citation, dated=False)}；{sure(kind.citation)}")
+                f"费减备案的说明选择，或咨询依法备案的专利代理机构。{rates}"
+                f"{kind.note or ''}\n"
+                f"来源：{cite(kind.citation, dated=False)}"
+                + (f"；比例：{cite(r.single.citation, short=True)}" if r.single else "")
+                + f"；{sure(kind.citation, r.single.citation if r.single else None)}")
         return Reply(text, _buttons(link, "fee_reduction.eligibility",
                                     "fee_reduction.online_filing"))
     if r.verdict == "by_kind":
@@ -235,14 +241,23 @@ def patent(r: PatentFees, link: Link) -> Reply:
         reducible = []  # its own reductions below, not 费减's
     if reducible and r.single and r.joint:
         s, j = _plain(r.single.value), _plain(r.joint.value)
+        # alone or jointly, when said (or implied by the rate said): only the line that applies
+        shown = {None: ("single", "joint"), False: ("single",), True: ("joint",)}[
+            r.applicants_joint]
         if len(lines) == 1:
-            parts.append(f"符合费减条件的：单独申请减缴{s}%后交{fee_yuan(lines[0].single)}，"
-                         f"共同申请减缴{j}%后交{fee_yuan(lines[0].joint)}。")
+            said = {"single": f"单独申请减缴{s}%后交{fee_yuan(lines[0].single)}",
+                    "joint": f"共同申请减缴{j}%后交{fee_yuan(lines[0].joint)}"}
+            parts.append("符合费减条件的：" + "，".join(said[k] for k in shown) + "。")
         else:
             fixed = "、".join(_short_name(line.fee.name, q) for line in lines
                              if not line.fee.reducible)
-            parts.append(f"费减后：单独申请{fee_yuan(r.total('single'))}，共同申请{fee_yuan(r.total('joint'))}"
+            said = {"single": f"单独申请{fee_yuan(r.total('single'))}",
+                    "joint": f"共同申请{fee_yuan(r.total('joint'))}"}
+            parts.append("费减后：" + "，".join(said[k] for k in shown)
                          + (f"（{fixed}不减）" if fixed else "") + "。")
+        if r.odd_rate is not None:
+            parts.append(f"您说的{r.odd_rate}%不是专利费减的比例：费减只有单独申请减缴{s}%、"
+                         f"共同申请减缴{j}%两档。")
     elif len(lines) == 1 and first.amount is not None and not first.reducible:
         parts.append("这项费用不在减缴范围，按标准全额缴纳。")
     if r.annual_years and r.annual_years.value:
