@@ -359,7 +359,10 @@ def _states_everything(calc: Calculator, facts: dict[str, Any], text: str) -> bo
     if calc is PATENT:  # a type, a fee, and a question of amount: "发明实审费减后交多少"
         return bool(facts.get("patent_type") and facts.get("item")
                     and _ASKS_AMOUNT.search(text))
-    return bool(facts.get("service") and facts.get("classes"))  # "2个类别续展纸质多少"
+    # "2个类别续展纸质多少"; a class count written, not "每个类别多少钱" (the listed fee: the
+    # knowledge base answers that)
+    return bool(facts.get("service") and facts.get("classes")) and any(
+        n.unit == "类" for n in numbers(text))
 
 
 def worked_out(text: str, intent: str | None) -> tuple[Calculator, dict[str, Any]] | None:

@@ -39,7 +39,7 @@ _NOT_NUMBERS = re.compile(
     r"一站式|一窗|一网|一次性|一对一|三包|五金|十字)")
 _UNITS = [  # checked in order right after a number; the first that fits wins
     ("元", re.compile(r"\s*(?:元|块钱|块|圆|rmb|RMB)")),
-    ("类", re.compile(r"\s*(?:个?(?:类别|大类|类)|(?i:classes|class)(?![a-z]))")),
+    ("类", re.compile(r"\s*(?:[个只]?(?:类别|大类|类)|(?i:classes|class)(?![a-z]))")),
     ("项", re.compile(r"\s*(?:个?(?:商品和服务|商品或服务|商品/服务|商品|服务项目|服务|小项|项目|项)|"
                      r"(?i:goods|items|products|services)(?![a-z]))")),
     ("件", re.compile(r"\s*件")),

@@ -312,6 +312,7 @@ def test_a_whole_calculation_is_worked_out_whatever_intent_nlu_was_unsure_of(cal
     ("3个类别", "calc_patent_fee"),  # the patent calculator reads nothing whole here
     ("第3年", "inform"), ("个人", "inform"), ("发明专利第5年年费减不减", "calc_patent_fee"),
     ("商标续展费多少", "ask_trademark"),  # one listed fee without counts: the knowledge base
+    ("商标注册每个类别多少钱", "ask_trademark"),  # the listed fee of a class, too
 ])
 def test_a_partial_calculation_is_left_to_the_knowledge_base(calc, text, intent):
     assert calc.worked_out(text, intent) is None

@@ -364,6 +364,11 @@ def test_a_rate_that_is_no_reduction_rate_is_corrected(schedule):
     ("trademark renewal 3 classes", ("renewal", 3, None, None)),
     ("transfer of a trademark", ("assignment", None, None, None)),
     ("register a trademark in 2 classes with 12 goods each", ("registration", 2, (12,), None)),
+    # the price of one class
+    ("registration fee per class?", ("registration", 1, None, None)),
+    ("商标续展每类多少", ("renewal", 1, None, None)),
+    ("网上注册一只类别几钞票", ("registration", 1, None, "online")),  # 一只: 一个 in Wu
+    ("每类10个商品多少钱", ("registration", None, (10,), None)),  # goods, classes not said
 ])
 def test_reading_trademark_questions(text, expected):
     q = read_trademark(text)

@@ -304,6 +304,10 @@ _EACH = re.compile(r"(每|各)\s*(个)?\s*(类|类别)")
 _TOTAL = re.compile(r"(一共|总共|共计|合计|共)\s*$")
 _SEVERAL = re.compile(r"分别")
 _GOODS_AFTER = re.compile(r"\s*(商品|服务|小项|产品|项目)")
+# "每个类别多少钱", "一类要几块", "fee per class": the price of one class
+_ONE_CLASS = re.compile(r"(每|一|单)\s*[个只]?\s*(类别|类)\s*(的|要|需要|得|收)?\s*(多少|几|费用|价格|价钱|官费)|"
+                        r"单个类别|" + _EN.format(r"per class|each class|a class|one class|a single class"),
+                        re.I)
 
 
 @dataclass(frozen=True)
@@ -338,6 +342,8 @@ def read_trademark(text: str) -> TrademarkQuery:
             goods = values
         else:
             goods = values[:1]
+    if classes is None and goods is None and _ONE_CLASS.search(text):
+        classes = 1
     service = next((name for name, p in _SERVICES if p.search(text)), None)
     if service is None and goods:
         service = "registration"  # "第35类和第43类各15个服务": goods are counted for a registration
