@@ -425,7 +425,8 @@ class ActionAskFeeApplicant(Action):
     def run(self, dispatcher, tracker, domain):
         schedule = KNOWLEDGE.fee_schedule()
         kinds = [schedule.kind(k) for k in self.BUTTONS]
-        dispatcher.utter_message(text=replies.applicant_question(schedule), buttons=[
+        dispatcher.utter_message(text=replies.applicant_question(
+            schedule, tracker.get_slot("fee_joint")), buttons=[
             {"title": k.name, "payload": k.name} for k in kinds if k])
         return []
 
@@ -438,5 +439,6 @@ class ActionAskFeeIncome(Action):
 
     def run(self, dispatcher, tracker, domain):
         dispatcher.utter_message(text=replies.income_question(
-            KNOWLEDGE.fee_schedule(), tracker.get_slot("fee_applicant") == "enterprise"))
+            KNOWLEDGE.fee_schedule(), tracker.get_slot("fee_applicant") == "enterprise",
+            tracker.get_slot("fee_joint")))
         return []

@@ -43,7 +43,7 @@ _UNITS = [  # checked in order right after a number; the first that fits wins
     ("项", re.compile(r"\s*(?:个?(?:商品和服务|商品或服务|商品/服务|商品|服务项目|服务|小项|项目|项)|"
                      r"(?i:goods|items|products|services)(?![a-z]))")),
     ("件", re.compile(r"\s*件")),
-    ("人", re.compile(r"\s*(?:个|位|名)?(?:人|申请人|专利权人)")),
+    ("人", re.compile(r"\s*(?:个|位|名)?(?:人|个人|申请人|专利权人)")),  # 一个个人: one person
     ("家", re.compile(r"\s*家")),
     ("年", re.compile(r"\s*年")),
     ("月", re.compile(r"\s*个?月")),

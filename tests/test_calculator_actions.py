@@ -361,6 +361,13 @@ def test_the_income_question_states_the_standard_first(calc):
     _, messages = run(calc.ActionAskFeeIncome(), tracker(said("个人", "inform"),
                                                          {"fee_applicant": "individual"}))
     assert "月均收入低于5000元" in messages[0]["text"] and "财税〔2019〕45号" in messages[0]["text"]
+    # the rates come with the standard: "能减几成" is answered while the form asks on
+    assert "单独申请减缴85%，共同申请减缴70%" in messages[0]["text"]
+    assert "财税〔2016〕78号（2016-09-01起施行）" in messages[0]["text"]
+    _, messages = run(calc.ActionAskFeeIncome(), tracker(
+        said("一家公司和一个个人一起申请，能减几成", "check_fee_eligibility"),
+        {"fee_applicant": "enterprise", "fee_joint": True}))
+    assert "共同申请的，符合条件减缴70%" in messages[0]["text"] and "85%" not in messages[0]["text"]
 
 
 def test_renewal_without_classes_is_priced_per_class(calc):
@@ -389,6 +396,7 @@ def test_the_applicant_question_states_the_standards_of_every_kind_first(calc):
                                                             {}))
     text = messages[0]["text"]
     for part in ("月均收入低于5000元", "应纳税所得额低于100万元", "事业单位", "不看收入", "来源：",
-                 "财税〔2016〕78号", "申请人是哪一类"):
+                 "财税〔2016〕78号", "申请人是哪一类", "单独申请减缴85%，共同申请减缴70%"):
         assert part in text, part
     assert [b["title"] for b in messages[0]["buttons"]][:2] == ["个人", "企业"]
+    assert text.count("财税〔2016〕78号") == 1  # each document once

@@ -266,7 +266,9 @@ def test_enterprise_profit_is_not_taxable_income(schedule):
 @pytest.mark.parametrize("text, joint", [
     ("我和别人一起申请", True), ("两个人共同申请", True), ("三个人合伙申请", True),
     ("我一个人申请", False), ("单独申请", False), ("不是共同申请", False),
-    ("月收入4000", None)])
+    ("月收入4000", None),
+    # applicants named together are added up
+    ("一家公司和一个个人合伙申请", True), ("一家企业与两位个人", True), ("一家公司申请", False)])
 def test_alone_or_jointly(text, joint):
     assert read_joint(text) is joint
 

@@ -124,15 +124,22 @@ _JOINT = re.compile(r"共同申请|一起申请|联合申请|合作申请|合伙
                     r"和别人|跟别人|与别人|和朋友|跟朋友|和同事|和公司|和学校|和大学|合伙(?!企业)")
 _ALONE = re.compile(r"单独|独自|一个人申请|我一个人|只有我|就我一个|单个|独立申请|自己申请|一家单位")
 _NEGATED = re.compile(r"(不是|没有|不|并非|非)\s*$")
+_AND = re.compile(r"[^，。,.;；!?！？]{0,6}?(和|跟|与|及|加上|、)[^，。,.;；!?！？]{0,2}")
 
 
 def read_joint(text: str) -> bool | None:
     """True: two or more applicants; False: one; None: not said."""
     text = to_simplified(text or "")
-    for n in numbers(text):
-        if n.unit in ("人", "家") and n.is_integer and not n.ordinal:
-            negated = bool(_NEGATED.search(text[:n.start]))
-            return (n.value >= 2) != negated
+    counted = [n for n in numbers(text) if n.unit in ("人", "家") and n.is_integer
+               and not n.ordinal]
+    if counted:
+        # "一家公司和一个个人": applicants named together are added up
+        total, last = counted[0].value, counted[0]
+        for n in counted[1:]:
+            if _AND.fullmatch(text[last.end:n.start]):
+                total, last = total + n.value, n
+        negated = bool(_NEGATED.search(text[:counted[0].start]))
+        return (total >= 2) != negated
     for pattern, joint in ((_ALONE, False), (_JOINT, True)):
         m = pattern.search(text)
         if m:

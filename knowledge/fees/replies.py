@@ -10,7 +10,7 @@ from typing import Callable
 
 from knowledge.fees.calculate import Eligibility, PatentFees, TrademarkFees
 from knowledge.fees.facts import Amount
-from knowledge.fees.schedule import Citation, weakest
+from knowledge.fees.schedule import Citation, FeeSchedule, weakest
 from knowledge.records import Reply
 
 PATENT_SYSTEM = "国家知识产权局专利业务办理系统"
@@ -169,27 +169,54 @@ def _rates(r: Eligibility) -> str:
     return f"单独申请减缴{s}；与他人共同申请减缴{j}，每个申请人都要分别符合条件。"
 
 
-def applicant_question(schedule: FeeSchedule) -> str:
-    """The eligibility form's first question, after the standards by kind of applicant: a
-    citizen who asked "能不能费减" has the rule before answering anything."""
+def _source_list(citations: list[Citation]) -> str:
+    """Each document once, with its in-force date when any of its citations has one."""
+    by_name: dict[str, str] = {}
+    for c in citations:
+        name = c.number or c.source
+        if name not in by_name or c.in_force_from:
+            by_name[name] = cite(c, short=True, dated=False)
+    return "、".join(by_name.values())
+
+
+def _rates_said(schedule: FeeSchedule, joint: bool | None) -> tuple[str, list[Citation]]:
+    """The reduction that applies to whoever qualifies (both, when alone or jointly is not
+    said), and its citation: a citizen who asked "能减几成" has it while the form asks on."""
+    single, joint_rule = schedule.rule("reduction_single"), schedule.rule("reduction_joint")
+    if not (single and joint_rule and single.value is not None
+            and joint_rule.value is not None):
+        return "", []
+    s, j = _plain(single.value), _plain(joint_rule.value)
+    said = {True: f"共同申请的，符合条件减缴{j}%，每个申请人都要分别符合。",
+            False: f"单独申请的，符合条件减缴{s}%。",
+            None: f"符合条件的，单独申请减缴{s}%，共同申请减缴{j}%。"}[joint]
+    return said, [single.citation]
+
+
+def applicant_question(schedule: FeeSchedule, joint: bool | None = None) -> str:
+    """The eligibility form's first question, after the standards by kind of applicant and
+    the rates: a citizen who asked "能不能费减" has the rule before answering anything."""
     rules = [r for r in (schedule.rule("income_limit"), schedule.rule("taxable_income_limit")) if r]
     by_kind = [k for k in schedule.kinds if k.test == "by_kind"]
     said = [r.name for r in rules]
     if by_kind:
         said.append("、".join(k.name for k in by_kind) + "可以请求，不看收入")
-    sources = dict.fromkeys(cite(c, short=True, dated=False)
-                            for c in [r.citation for r in rules] + [k.citation for k in by_kind])
-    standard = (f"专利费减看申请人类别：{'；'.join(said)}。\n来源：{'、'.join(sources)}。\n"
+    rates, rate_citations = _rates_said(schedule, joint)
+    sources = _source_list([r.citation for r in rules] + [k.citation for k in by_kind]
+                           + rate_citations)
+    standard = (f"专利费减看申请人类别：{'；'.join(said)}。{rates}\n来源：{sources}。\n"
                 if said else "")
     return standard + "帮您判断：申请人是哪一类？"
 
 
-def income_question(schedule: FeeSchedule, enterprise: bool) -> str:
-    """The eligibility form's income question, after the standard it is measured against: a
-    citizen who asked "看什么指标" has the answer before giving a number."""
+def income_question(schedule: FeeSchedule, enterprise: bool, joint: bool | None = None) -> str:
+    """The eligibility form's income question, after the standard it is measured against and
+    the rates: a citizen who asked "看什么指标" has the answer before giving a number."""
     rule = schedule.rule("taxable_income_limit" if enterprise else "income_limit")
-    standard = (f"标准：{rule.name}，正好等于也不符合。\n"
-                f"来源：{cite(rule.citation, short=True, dated=False)}。\n" if rule else "")
+    rates, rate_citations = _rates_said(schedule, joint)
+    sources = _source_list(([rule.citation] if rule else []) + rate_citations)
+    standard = (f"标准：{rule.name}，正好等于也不符合。{rates}\n"
+                f"来源：{sources}。\n" if rule else "")
     if enterprise:
         return standard + "企业上年度的应纳税所得额是多少？（看上年度企业所得税年度纳税申报表）例如“80万”。"
     return standard + "您上年度的收入大约多少？说月均收入或全年收入都可以，例如“月收入4000”“年收入5万”。"
