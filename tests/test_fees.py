@@ -305,6 +305,11 @@ def test_the_kind_a_figure_implies(schedule):
     ("PCT进入国家阶段实审费", ("invention", "exam", None)),
     ("个人申请发明专利，申请费和实审费费减后合计多少", ("invention", "application+exam", None)),
     ("发明的实审费加上申请费", ("invention", "application+exam", None)),
+    # English
+    ("invention patent annual fee year 6", ("invention", "annual", 6)),
+    ("utility model application fee", ("utility_model", "application", None)),
+    ("design patent 3rd year annual fee", ("design", "annual", 3)),
+    ("substantive examination fee for an invention", ("invention", "exam", None)),
 ])
 def test_reading_patent_questions(text, expected):
     q = read_patent(text)
@@ -317,6 +322,8 @@ def test_reading_patent_questions(text, expected):
     ("发明第十一年年费按85%减完多少", 11, 85),
     ("发明专利第3年年费", 3, None),
     ("85%的年费是第几年", None, None),  # a percentage with no 减 near it is no rate
+    ("annual fee year 6 after the 85% reduction", 6, 85),
+    ("3rd year annual fee, 70% off", 3, 70),
 ])
 def test_an_ordinal_year_and_the_rate_said(text, year, rate):
     q = read_patent(text)

@@ -17,6 +17,7 @@ from knowledge.numbers import Number, numbers
 from knowledge.text import to_simplified
 
 NUMERAL = "0-9零〇一二两三四五六七八九十百千万亿"
+_EN = r"(?<![a-z])(?:{})(?![a-z])"  # English words and phrases, whole (used with re.I)
 # A message that continues the last calculation rather than starting a new one.
 FOLLOW_UP = re.compile(r"^\s*(那|那么|如果|要是|假如|换成|改成|改为|不对|不是|错了)|呢\s*[?？。!！]*\s*$")
 
@@ -182,20 +183,28 @@ def read_kind(text: str, kinds: Iterable[ApplicantKind]) -> KindSaid | None:
 # --- patents ------------------------------------------------------------------------------
 # Pinyin input swaps a character for one that sounds the same (实用新形, 外关设计): the type's
 # last character may be any homophone, as knowledge/search.py's HOMOPHONES repair it for search.
-_PATENT_TYPES = [("utility_model", re.compile(r"实用新[型形行性]|实新|新型专利|小专利")),
-                 ("design", re.compile(r"外[观官关管]设计|外观专利|外观")),
-                 ("invention", re.compile(r"发明(?!人)"))]
-_PATENT_ITEMS = [("priority_claim", re.compile(r"优先权要求费|优先权费|要求优先权")),
-                 ("late_payment", re.compile(r"滞纳金|滞纳")),
+# English beside the Chinese: "invention patent annual fee year 6".
+_PATENT_TYPES = [("utility_model", re.compile(r"实用新[型形行性]|实新|新型专利|小专利|"
+                                              + _EN.format(r"utility models?"), re.I)),
+                 ("design", re.compile(r"外[观官关管]设计|外观专利|外观|"
+                                       + _EN.format(r"design patents?|industrial designs?"), re.I)),
+                 ("invention", re.compile(r"发明(?!人)|" + _EN.format(r"inventions?"), re.I))]
+_PATENT_ITEMS = [("priority_claim", re.compile(r"优先权要求费|优先权费|要求优先权|"
+                                               + _EN.format(r"priority claim fee"), re.I)),
+                 ("late_payment", re.compile(r"滞纳金|滞纳|" + _EN.format(r"late (?:payment )?fee"),
+                                             re.I)),
                  ("printing", re.compile(r"印刷费|公布印刷")),
                  ("surcharge", re.compile(r"附加费")),
-                 ("reexam", re.compile(r"复审")),
-                 ("exam", re.compile(r"实审|实质审查")),
+                 ("reexam", re.compile(r"复审|" + _EN.format(r"re-?examination"), re.I)),
+                 ("exam", re.compile(r"实审|实质审查|" + _EN.format(
+                     r"substantive examination|examination fee"), re.I)),
                  ("annual_total", re.compile(r"(年费|维持).{0,12}(一共|总共|累计|合计|加起来|总计)|"
                                              r"(一共|总共|累计|合计|加起来|总计).{0,12}年费|"
                                              r"维持到第?\S{1,3}年")),
-                 ("annual", re.compile(r"年费|维持费")),
-                 ("application", re.compile(r"申请费")),
+                 ("annual", re.compile(r"年费|维持费|" + _EN.format(r"annual fees?|maintenance fees?"),
+                                       re.I)),
+                 ("application", re.compile(r"申请费|" + _EN.format(r"application fee|filing fee"),
+                                            re.I)),
                  ("total", re.compile(r"总共|一共|合计|全部|总费用|总的费用|加起来|全套|申请阶段|"
                                       r"申请.{0,8}(多少钱|费用|花多少|要交)"))]
 # Fees that a question may name together ("申请费和实审费一共多少"): the answer is their sum.
@@ -211,6 +220,8 @@ _OPEN_LICENCE = re.compile(r"开放许可")
 # "减缴85%以后", "费减70%后", "按85%减": the rate tells alone (85) from jointly (70); which is
 # which is the schedule's to say (knowledge/fees/calculate.py).
 _RATE_NEAR = re.compile(r"减|优惠|折扣")
+_RATE_NEAR_EN = re.compile(_EN.format(r"reduction|reduced|discount|off"), re.I)
+_EN_YEAR = re.compile(_EN.format(r"year\s*(\d{1,2})|(\d{1,2})\s*(?:st|nd|rd|th)\s*year"), re.I)
 
 
 @dataclass(frozen=True)
@@ -262,8 +273,9 @@ def read_rate(text: str) -> int | None:
     from 1 to 100, or None."""
     text = to_simplified(text or "")
     for n in numbers(text):
-        if n.unit == "%" and n.exact and n.is_integer and 0 < n.value <= 100 and \
-                _RATE_NEAR.search(text[max(0, n.start - 6):n.end + 3]):
+        if n.unit == "%" and n.exact and n.is_integer and 0 < n.value <= 100 and (
+                _RATE_NEAR.search(text[max(0, n.start - 6):n.end + 3])
+                or _RATE_NEAR_EN.search(text[max(0, n.start - 14):n.end + 12])):
             return int(n.value)
     return None
 
@@ -276,13 +288,15 @@ def read_year(text: str) -> int | None:
             continue
         if n.ordinal or re.match(r"\s*(度)?(的)?(年费|维持费)", text[n.end:]):
             return int(n.value)
+    english = _EN_YEAR.search(text)  # "year 6", "6th year"
+    if english and 1 <= int(english.group(1) or english.group(2)) <= 99:
+        return int(english.group(1) or english.group(2))
     return None
 
 
 # --- trademarks ---------------------------------------------------------------------------
 # Each service in Chinese and in English (foreign-invested firms ask in English: "collective
-# mark", "renewal 3 classes"); English words whole, any case.
-_EN = r"(?<![a-z])(?:{})(?![a-z])"
+# mark", "renewal 3 classes").
 _SERVICES = [("late_renewal", re.compile(r"宽展|延迟续展|迟延续展|过期续展|逾期续展|过期.{0,6}续|"
                                          + _EN.format(r"late renewal|grace period"), re.I)),
              ("collective", re.compile(r"集体商标|证明商标|" + _EN.format(
