@@ -77,6 +77,10 @@ class Calculator(ABC):
     def said_anything(self, new: dict[str, Any]) -> bool:
         return any(v is not None and v != () and v != {} for v in new.values())
 
+    def named(self, text: str) -> bool:
+        """Whether `text` names this calculator's subject (商标, 专利 …) in so many words."""
+        return False
+
 
 class Eligibility(Calculator):
     name, intent, primary = "fee_eligibility", "check_fee_eligibility", "kind"
@@ -124,7 +128,8 @@ class PatentFee(Calculator):
     hints = {"patent_type": "请点选专利类型：发明、实用新型或外观设计。",
              "patent_fee_item": "请点选要算的费用，例如“年费”“申请费”。",
              "patent_year": "请说第几年，例如“第3年”。"}
-    EXTRAS = ("pct", "search", "receiving_cnipa", "hague", "open_licence")
+    EXTRAS = ("pct", "search", "receiving_cnipa", "hague", "open_licence", "rate")
+    UNSAID = {"search": None, "rate": None}  # the others: False
 
     def read(self, text, requested):
         q = read.read_patent(text)
@@ -146,12 +151,15 @@ class PatentFee(Calculator):
         year = facts.get("year")
         return KNOWLEDGE.patent_fees(PatentQuery(
             facts.get("patent_type"), facts.get("item"), None if year is None else int(year),
-            facts.get("joint"), **{k: extras.get(k, False if k != "search" else None)
+            facts.get("joint"), **{k: extras.get(k, self.UNSAID.get(k, False))
                                    for k in self.EXTRAS}))
 
     def missing_slot(self, result):
         return {"patent_type": "patent_type", "item": "patent_fee_item",
                 "year": "patent_year"}.get(result.missing or "")
+
+    def named(self, text):
+        return read.names_patent(text) and not read.names_trademark(text)
 
 
 class TrademarkFee(Calculator):
@@ -165,8 +173,8 @@ class TrademarkFee(Calculator):
     def read(self, text, requested):
         q = read.read_trademark(text)
         classes, goods = q.classes, q.goods
-        counts = [int(n.value) for n in numbers(text) if n.is_integer and not n.ordinal
-                  and n.unit in (None, "个", "项", "类")]
+        counts = [int(n.value) for n in numbers(text) if n.is_integer and n.exact
+                  and not n.ordinal and n.unit in (None, "个", "项", "类")]
         if classes is None and requested == "tm_classes" and counts:
             classes = counts[0]
         if goods is None and requested == "tm_goods" and counts:
@@ -194,6 +202,9 @@ class TrademarkFee(Calculator):
         return {"service": "tm_service", "classes": "tm_classes",
                 "goods": "tm_goods"}.get(result.missing or "")
 
+    def named(self, text):
+        return read.names_trademark(text) and not read.names_patent(text)
+
 
 def _bare_amount(text: str) -> Amount | None:
     """An answer to "多少" that is just a number ("4000")."""
@@ -203,8 +214,8 @@ def _bare_amount(text: str) -> Amount | None:
 
 
 def _bare_count(text: str) -> int | None:
-    found = next((n for n in numbers(text) if n.is_integer and n.unit in (None, "年", "个")),
-                 None)
+    found = next((n for n in numbers(text) if n.is_integer and n.exact
+                  and n.unit in (None, "年", "个")), None)
     return int(found.value) if found else None
 
 
@@ -230,6 +241,10 @@ class _Start(Action, ABC):
         said = Said.of(tracker)
         text = _text(said)
         new = self.calc.read(text, None)
+        if not said.button and not self.calc.said_anything(new):
+            handed = _hand_over(self.calc, text)
+            if handed:
+                return handed
         old = self.calc.from_slots(tracker)
         correcting = said.intent in CORRECTING or read.follows_up(text)
         fresh = said.button or (not correcting and new.get(self.calc.primary) is not None)
@@ -240,6 +255,25 @@ class _Start(Action, ABC):
         return [SlotSet(slot, value) for slot, value in self.calc.to_slots(facts).items()] + [
             SlotSet(NEXT, "result" if complete or unchanged else "form"),
             SlotSet(NOTE, "unchanged" if unchanged else None)]
+
+
+VIA = "via:"  # calc_note of a result worked out by another calculator (_hand_over)
+
+
+def _hand_over(calc: Calculator, text: str) -> list | None:
+    """NLU took "sb转让官费多少" for the patent calculator: nothing in it is a patent fact, but it
+    names trademarks and states a whole trademark calculation. The other calculator's facts
+    and result then answer in this turn (its result action renders them, see `_Result`); None
+    when no other calculator is named with a complete calculation."""
+    for other in CALCULATORS.values():
+        if other is calc or not other.named(text):
+            continue
+        facts = other.read(text, None)
+        if facts.get(other.primary) is None or other.missing_slot(other.compute(facts)):
+            continue
+        return [SlotSet(slot, value) for slot, value in other.to_slots(facts).items()] + [
+            SlotSet(NEXT, "result"), SlotSet(NOTE, VIA + other.name)]
+    return None
 
 
 class _Validate(FormValidationAction, ABC):
@@ -285,16 +319,18 @@ class _Result(Action, ABC):
         return f"action_{self.calc.name}"
 
     def run(self, dispatcher, tracker, domain):
-        if tracker.get_slot(NOTE) == "unchanged":
+        note = tracker.get_slot(NOTE) or ""
+        if note == "unchanged":
             dispatcher.utter_message(text=UNCHANGED)
             return [SlotSet(NOTE, None)]
-        result = self.calc.compute(self.calc.from_slots(tracker))
-        if self.calc.missing_slot(result) is not None:  # the form was called off
+        calc = CALCULATORS.get(note[len(VIA):], self.calc) if note.startswith(VIA) else self.calc
+        result = calc.compute(calc.from_slots(tracker))
+        if calc.missing_slot(result) is not None:  # the form was called off
             dispatcher.utter_message(text=CANCELLED)
-            return [SlotSet(slot, None) for slot in self.calc.slots.values()]
+            return [SlotSet(slot, None) for slot in calc.slots.values()]
         reply = KNOWLEDGE.calculator_reply(result)
         dispatcher.utter_message(text=reply.text, buttons=reply.buttons)
-        return []
+        return [SlotSet(NOTE, None)] if note else []
 
 
 ELIGIBILITY, PATENT, TRADEMARK = (CALCULATORS[n] for n in
@@ -302,12 +338,19 @@ ELIGIBILITY, PATENT, TRADEMARK = (CALCULATORS[n] for n in
 
 
 # --- a topic question that is a calculation ---------------------------------------------------
-# NLU may read "注册6个类别纸质申请每类10个商品" as a trademark question rather than the
-# calculator's intent: the two are close in wording. When a topic question states every fact a
-# calculation needs, the facts decide: the citizen gets the number, not the general rule.
-_ASKS_AMOUNT = re.compile(r"多少|几块|几元|算|要交|交多少|费用|价格|钱")
+# NLU may read "注册3个类别每类12个商品" as a trademark question rather than the calculator's
+# intent: the two are close in wording. When a topic question states every fact a calculation
+# needs, the facts decide: the citizen gets the number, not the general rule. The same when NLU
+# was unsure (nlu_fallback: action_answer is given the best real intent) between a calculator and
+# its topic, or took a whole question for a form answer (inform, outside a form).
+_ASKS_AMOUNT = re.compile(r"多少|几块|几元|算|要交|交多少|费用|价格|钱|(?<![a-z])(?:how much|fee|"
+                          r"fees|cost|costs|price)(?![a-z])", re.I)
 ROUTED_FROM = {"ask_fee_reduction": ("fee_eligibility", "patent_fee"),
-               "ask_trademark": ("trademark_fee",)}
+               "ask_trademark": ("trademark_fee",),
+               "check_fee_eligibility": ("fee_eligibility", "patent_fee"),
+               "calc_patent_fee": ("patent_fee", "fee_eligibility"),
+               "calc_trademark_fee": ("trademark_fee",),
+               "inform": ("trademark_fee", "patent_fee", "fee_eligibility")}
 
 
 def _states_everything(calc: Calculator, facts: dict[str, Any], text: str) -> bool:
@@ -316,7 +359,10 @@ def _states_everything(calc: Calculator, facts: dict[str, Any], text: str) -> bo
     if calc is PATENT:  # a type, a fee, and a question of amount: "发明实审费减后交多少"
         return bool(facts.get("patent_type") and facts.get("item")
                     and _ASKS_AMOUNT.search(text))
-    return bool(facts.get("service") and facts.get("classes"))  # "2个类别续展纸质多少"
+    # "2个类别续展纸质多少"; a class count written, not "每个类别多少钱" (the listed fee: the
+    # knowledge base answers that)
+    return bool(facts.get("service") and facts.get("classes")) and any(
+        n.unit == "类" for n in numbers(text))
 
 
 def worked_out(text: str, intent: str | None) -> tuple[Calculator, dict[str, Any]] | None:
@@ -379,7 +425,8 @@ class ActionAskFeeApplicant(Action):
     def run(self, dispatcher, tracker, domain):
         schedule = KNOWLEDGE.fee_schedule()
         kinds = [schedule.kind(k) for k in self.BUTTONS]
-        dispatcher.utter_message(text=replies.applicant_question(schedule), buttons=[
+        dispatcher.utter_message(text=replies.applicant_question(
+            schedule, tracker.get_slot("fee_joint")), buttons=[
             {"title": k.name, "payload": k.name} for k in kinds if k])
         return []
 
@@ -392,5 +439,6 @@ class ActionAskFeeIncome(Action):
 
     def run(self, dispatcher, tracker, domain):
         dispatcher.utter_message(text=replies.income_question(
-            KNOWLEDGE.fee_schedule(), tracker.get_slot("fee_applicant") == "enterprise"))
+            KNOWLEDGE.fee_schedule(), tracker.get_slot("fee_applicant") == "enterprise",
+            tracker.get_slot("fee_joint")))
         return []

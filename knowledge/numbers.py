@@ -1,6 +1,7 @@
 """Numbers as citizens type them, with their units: 80万, 八十万, 800000, 80,0000, 800,000,
-5千, 5k, 80w, 1.2万, 一百万, 一万二, 两千五, 五万多, 80多万, 十二件, 3个类别, 第5年, 百分之八十五,
-full-width digits (８０万) and traditional characters (八十萬).
+5千, 5k, 80w, 6w8, 1.2万, 一百万, 一万二, 5万8, 两千五, 五万多, 80多万, 五六万, 三四千, 十二件,
+3个类别, 第5年, 百分之八十五, full-width digits (８０万) and traditional characters (八十萬).
+"5万一年" and "3000一个月" are a sum and its period ("a year"), not 51000 and 3000-and-1.
 
 `numbers(text)` finds them all; what a number means (an income, a count of classes, a year of a
 patent's life) is for the reader of the sentence to decide (knowledge/fees/facts.py).
@@ -25,7 +26,11 @@ _ARABIC = r"\d{1,3}(?:,\d{3})+(?![\d,])(?:\.\d+)?|\d{1,4}(?:,\d{4})+(?![\d,])|\d
 _ATOM = rf"(?:{_ARABIC}|[{_CN}])"
 _NUMBER = re.compile(
     rf"(?P<ordinal>第\s*)?(?P<percent>百分之)?(?P<run>{_ATOM}+(?:[多余]{_ATOM}*)?)"
-    rf"(?P<suffix>[kKwW](?![A-Za-z]))?")
+    rf"(?:(?P<suffix>[kKwW])(?P<tail>\d(?![\d.,]))?(?![A-Za-z]))?")  # 6w8: 68000, 5k8: 5800
+# "5万一年", "五千一个月", "3000一个月": a trailing 一 before a period is the period's ("per
+# year"), not a digit of the sum. After 十 or 零 it is a digit (十一个月, 一百零一年).
+_PERIOD_AFTER_ONE = re.compile(r"一(?:年|个月|月|季度|天|周|个人)")
+_DIGIT_BEFORE_ONE = set("十拾零〇")
 # Words that hold numeral characters but no number ("一起申请", "千万别", "十四五规划").
 _NOT_NUMBERS = re.compile(
     rf"(?<![0-9{_CN}])(?:"
@@ -34,10 +39,11 @@ _NOT_NUMBERS = re.compile(
     r"一站式|一窗|一网|一次性|一对一|三包|五金|十字)")
 _UNITS = [  # checked in order right after a number; the first that fits wins
     ("元", re.compile(r"\s*(?:元|块钱|块|圆|rmb|RMB)")),
-    ("类", re.compile(r"\s*个?(?:类别|大类|类)")),
-    ("项", re.compile(r"\s*个?(?:商品和服务|商品或服务|商品/服务|商品|服务项目|服务|小项|项目|项)")),
+    ("类", re.compile(r"\s*(?:[个只]?(?:类别|大类|类)|(?i:classes|class)(?![a-z]))")),
+    ("项", re.compile(r"\s*(?:个?(?:商品和服务|商品或服务|商品/服务|商品|服务项目|服务|小项|项目|项)|"
+                     r"(?i:goods|items|products|services)(?![a-z]))")),
     ("件", re.compile(r"\s*件")),
-    ("人", re.compile(r"\s*(?:个|位|名)?(?:人|申请人|专利权人)")),
+    ("人", re.compile(r"\s*(?:个|位|名)?(?:人|个人|申请人|专利权人)")),  # 一个个人: one person
     ("家", re.compile(r"\s*家")),
     ("年", re.compile(r"\s*年")),
     ("月", re.compile(r"\s*个?月")),
@@ -74,15 +80,30 @@ def numbers(text: str | None) -> list[Number]:
     text = to_simplified(text or "")
     masked = _NOT_NUMBERS.sub(lambda m: " " * len(m.group()), text)
     out = []
-    for m in _NUMBER.finditer(masked):
-        parsed = _parse_run(m.group("run"))
+    pos = 0
+    while (m := _NUMBER.search(masked, pos)) is not None:
+        pos = m.end()
+        run, run_end = m.group("run"), m.end("run")
+        suffix, tail = m.group("suffix"), m.group("tail")
+        if len(run) > 1 and _PERIOD_AFTER_ONE.match(masked, run_end - 1) \
+                and run[-2] not in _DIGIT_BEFORE_ONE and not all(ch in _CN_DIGITS for ch in run):
+            run, run_end, suffix, tail = run[:-1], run_end - 1, None, None
+            pos = run_end  # the 一 starts the period: "一年" is read next
+        parsed = _parse_run(run)
         if parsed is None:
             continue
         low, high = parsed
-        if m.group("suffix"):
-            scale = _SUFFIX[m.group("suffix").lower()]
+        number_end = run_end
+        if suffix:
+            scale = _SUFFIX[suffix.lower()]
             low, high = low * scale, None if high is None else high * scale
-        end, unit = m.end(), None
+            number_end += 1
+            if tail and high is None and run.isdigit():
+                low += int(tail) * scale // 10
+                number_end += 1
+            else:
+                pos = min(pos, number_end)
+        end, unit = number_end, None
         if m.group("percent"):
             unit = "%"
         else:
@@ -93,8 +114,7 @@ def numbers(text: str | None) -> list[Number]:
                     break
             if unit is None and _CURRENCY_BEFORE.search(masked[:m.start()]):
                 unit = "元"
-        run = m.group("run")
-        scaled = bool(m.group("suffix")) or any(ch in run for ch in "万亿千仟")
+        scaled = bool(suffix) or any(ch in run for ch in "万亿千仟")
         out.append(Number(_plain(low), unit, m.start(), end,
                           None if high is None else _plain(high), bool(m.group("ordinal")),
                           scaled, text[m.start():end]))
@@ -125,6 +145,9 @@ def _tokens(run: str) -> list | None:
 
 def _parse_run(run: str) -> tuple[Decimal, Decimal | None] | None:
     """(value, exclusive upper end or None) of a run like 八十万, 1.2万, 一万二, 80多万."""
+    spread = _spread(run)
+    if spread is not None:
+        return spread
     tokens = _tokens(run)
     if not tokens or tokens[0][0] in ("big", "more") or (
             tokens[0][0] == "small" and tokens[0][1] != 10):
@@ -140,6 +163,23 @@ def _parse_run(run: str) -> tuple[Decimal, Decimal | None] | None:
     if not any(t[0] == "more" for t in tokens):
         return low, None
     return low, _value(tokens, more=True)
+
+
+def _spread(run: str) -> tuple[Decimal, Decimal] | None:
+    """五六万, 三四千, 两三百, 一万二三, 七八十万, 五六(个): two neighbouring digits give a range,
+    from the smaller reading to the larger one plus the same step (五六万: 50000 to below 70000,
+    so that a figure near the top is not taken for sure)."""
+    if not any(ch in _SMALL or ch in _BIG for ch in run) and len(run) != 2:
+        return None  # 二〇二五: digits read one by one
+    for i in range(len(run) - 1):
+        a, b = _CN_DIGITS.get(run[i]), _CN_DIGITS.get(run[i + 1])
+        if a is None or b is None or a == 0 or b != a + 1:
+            continue
+        low, high = _parse_run(run[:i + 1] + run[i + 2:]), _parse_run(run[:i] + run[i + 1:])
+        if low is None or high is None or low[1] is not None or high[1] is not None:
+            return None
+        return low[0], high[0] + (high[0] - low[0])
+    return None
 
 
 def _value(tokens: list, more: bool = False) -> Decimal | None:

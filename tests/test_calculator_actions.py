@@ -251,6 +251,73 @@ def test_patent_form_asks_type_item_year(calc):
     assert "600元" in messages[0]["text"] and "90元" in messages[0]["text"]
 
 
+def test_the_rate_said_shows_the_line_it_applies_to(calc):
+    slots, _, messages = start_and_answer(
+        calc, calc.ActionStartPatentFee, calc.ActionPatentFee,
+        said("实用新型第七年年费减缴70%以后交多少", "calc_patent_fee"))
+    assert slots["patent_extras"] == {"rate": 70}
+    text = messages[0]["text"]
+    assert "共同申请减缴70%后交360元" in text and "单独申请" not in text  # 1200 × 30 %
+
+
+# --- one calculator taken for another -------------------------------------------------------
+@pytest.mark.parametrize("text, start, expected", [
+    # NLU took a trademark question for the patent calculator: the trademark one answers
+    ("sb变更官费多少", "ActionStartPatentFee", ("商标变更（每个类别）", "150元", "0元")),
+    ("SB续展3个类别多少钱", "ActionStartFeeEligibility", ("3个类别", "3×500＝1500元")),
+    ("zl发明专利第2年年费", "ActionStartTrademarkFee", ("发明专利年费（第2年）：900元",)),
+])
+def test_a_whole_calculation_for_another_calculator_is_handed_over(calc, text, start, expected):
+    action = getattr(calc, start)()
+    result = {"ActionStartPatentFee": calc.ActionPatentFee,
+              "ActionStartFeeEligibility": calc.ActionFeeEligibility,
+              "ActionStartTrademarkFee": calc.ActionTrademarkFee}[start]
+    slots, state, messages = start_and_answer(calc, type(action), result, said(text, "x"))
+    assert slots["calc_next"] == "result" and slots["calc_note"].startswith("via:")
+    for part in expected:
+        assert part in messages[0]["text"], part
+    # the note is spent: a later turn is this calculator's own again
+    set_by_result, _ = run(result(), tracker(said(text, "x"), state))
+    assert set_by_result == {"calc_note": None}
+
+
+@pytest.mark.parametrize("text, start", [
+    ("sb注册", "ActionStartPatentFee"),  # incomplete: no classes, so no hand-over
+    ("帮我算一下专利费", "ActionStartPatentFee"),  # names nothing else
+    ("商标和专利费用", "ActionStartPatentFee"),  # names both: NLU's pick stands
+])
+def test_no_hand_over_without_a_whole_calculation_named_for_another(calc, text, start):
+    slots, _ = run(getattr(calc, start)(), tracker(said(text, "calc_patent_fee")))
+    assert slots["calc_next"] == "form" and slots["calc_note"] is None
+
+
+# --- a topic question, or one NLU was unsure of, that states a whole calculation -------------
+@pytest.mark.parametrize("text, intent, expected", [
+    # nlu_fallback: action_answer gets the best real intent, here a form answer or a calculator
+    ("注册7个类别纸质每类10个商品", "inform", "7×300＝2100元"),
+    ("外观设计第9年年费减缴85%以后多少", "calc_patent_fee", "单独申请减缴85%后交300元"),
+    ("商标注册4个类别网上", "calc_trademark_fee", "4×270＝1080元"),
+    ("个人去年收入5万3，能不能费减", "check_fee_eligibility", "符合专利费减条件"),
+    ("collective mark 2 classes online", "ask_trademark", "2×1350＝2700元"),
+])
+def test_a_whole_calculation_is_worked_out_whatever_intent_nlu_was_unsure_of(calc, text, intent,
+                                                                             expected):
+    found = calc.worked_out(text, intent)
+    assert found is not None
+    reply = calc.KNOWLEDGE.calculator_reply(found[0].compute(found[1]))
+    assert expected in reply.text and "来源：" in reply.text
+
+
+@pytest.mark.parametrize("text, intent", [
+    ("3个类别", "calc_patent_fee"),  # the patent calculator reads nothing whole here
+    ("第3年", "inform"), ("个人", "inform"), ("发明专利第5年年费减不减", "calc_patent_fee"),
+    ("商标续展费多少", "ask_trademark"),  # one listed fee without counts: the knowledge base
+    ("商标注册每个类别多少钱", "ask_trademark"),  # the listed fee of a class, too
+])
+def test_a_partial_calculation_is_left_to_the_knowledge_base(calc, text, intent):
+    assert calc.worked_out(text, intent) is None
+
+
 # --- trademark fees -------------------------------------------------------------------------
 def test_trademark_fee_in_one_turn_then_more_classes(calc):
     _, state, messages = start_and_answer(
@@ -294,6 +361,13 @@ def test_the_income_question_states_the_standard_first(calc):
     _, messages = run(calc.ActionAskFeeIncome(), tracker(said("个人", "inform"),
                                                          {"fee_applicant": "individual"}))
     assert "月均收入低于5000元" in messages[0]["text"] and "财税〔2019〕45号" in messages[0]["text"]
+    # the rates come with the standard: "能减几成" is answered while the form asks on
+    assert "单独申请减缴85%，共同申请减缴70%" in messages[0]["text"]
+    assert "财税〔2016〕78号（2016-09-01起施行）" in messages[0]["text"]
+    _, messages = run(calc.ActionAskFeeIncome(), tracker(
+        said("一家公司和一个个人一起申请，能减几成", "check_fee_eligibility"),
+        {"fee_applicant": "enterprise", "fee_joint": True}))
+    assert "共同申请的，符合条件减缴70%" in messages[0]["text"] and "85%" not in messages[0]["text"]
 
 
 def test_renewal_without_classes_is_priced_per_class(calc):
@@ -322,6 +396,7 @@ def test_the_applicant_question_states_the_standards_of_every_kind_first(calc):
                                                             {}))
     text = messages[0]["text"]
     for part in ("月均收入低于5000元", "应纳税所得额低于100万元", "事业单位", "不看收入", "来源：",
-                 "财税〔2016〕78号", "申请人是哪一类"):
+                 "财税〔2016〕78号", "申请人是哪一类", "单独申请减缴85%，共同申请减缴70%"):
         assert part in text, part
     assert [b["title"] for b in messages[0]["buttons"]][:2] == ["个人", "企业"]
+    assert text.count("财税〔2016〕78号") == 1  # each document once

@@ -83,3 +83,18 @@ def test_trademark_fee_by_form(chat):
     assert "商品或服务" in c.say("2个类别")
     text = c.say("每类15个商品")
     assert "810元" in text and "900元" in text
+
+
+@pytest.mark.parametrize("text, expected", [
+    # whole calculations, however NLU reads them (calculator, topic, form answer or unsure)
+    ("报7个类别，每类10个商品，纸质递交", ("7×300＝2100元",)),
+    ("实用新型第7年年费减缴70%以后交多少", ("共同申请减缴70%后交360元",)),
+    ("sb续展两个类别多少钱", ("商标续展注册", "2×450＝900元")),
+    ("灵活就业，去年收入4万7，专利费能减吗", ("符合专利费减条件", "85%")),
+    ("certification mark 3 classes online", ("3×1350＝4050元",)),
+])
+def test_a_whole_calculation_gets_its_number(chat, text, expected):
+    reply = chat().say(text)
+    for part in expected:
+        assert part in reply, (part, reply)
+    assert "来源：" in reply

@@ -25,16 +25,16 @@ def eligibility(kb, text):
                                     read_joint(text), said.word if said else "")
 
 
-ELIGIBILITY = ["我们公司去年亏损了", "公司去年应纳税所得额80万，能费减吗", "公司应纳税所得额正好100万", "我月收入4000",
+ELIGIBILITY = ["自由职业，年收入5万2", "我们公司去年亏损了", "公司去年应纳税所得额80万，能费减吗", "公司应纳税所得额正好100万", "我月收入4000",
                "我和同事一起申请，月收入都是3000", "个人月收入5000以下", "公司利润80万",
                "公立医院", "个体户", "合伙企业", "我没有收入", "个人年收入六万多"]
-PATENT = ["发明专利第5年年费多少", "发明专利申请一共多少钱", "实用新型申请费", "外观设计复审费",
+PATENT = ["发明专利第5年年费多少", "发明专利第4年年费减缴85%后", "发明申请费减50%后", "发明专利申请一共多少钱", "实用新型申请费", "外观设计复审费",
           "优先权要求费", "PCT进入国家阶段实审费", "PCT国际申请，国家知识产权局作了检索和国际初步审查报告，实审费",
           "实用新型第3年年费开放许可", "发明专利第25年年费", "外观设计实审费", "海牙外观设计指定费能费减吗",
           "发明专利第20年年费，共同申请", "发明专利维持到第10年一共要交多少年费"]
 TRADEMARK = ["注册3个类别每类12个商品网上申请", "续展2个类别", "宽展期续展", "商标变更",
              "第9类和第35类，分别12个和8个商品", "集体商标注册2个类别", "商标异议", "驳回复审纸质",
-             "补发注册证", "许可备案网上", "撤三", "商标注册证明"]
+             "补发注册证", "许可备案网上", "撤三", "商标注册证明", "collective mark online"]
 
 
 def replies(kb):
@@ -100,6 +100,8 @@ def test_confidence_is_the_weakest_used(kb):
 def test_the_sources_silence_is_said_not_filled_in(kb):
     text = kb.calculator_reply(eligibility(kb, "个体户")).text
     assert "现有资料没有明确说明" in text and "符合专利费减条件" not in text
+    # what is known is said: the rates, for whoever qualifies, with their source
+    assert "单独申请减缴85%" in text and "共同申请减缴70%" in text and "财税〔2016〕78号" in text
     pct = kb.calculator_reply(kb.patent_fees(read_patent("PCT进入国家阶段实审费"))).text
     assert "能否叠加，现有资料没有说明" in pct
     unknown = kb.calculator_reply(kb.patent_fees(read_patent("优先权要求费"))).text

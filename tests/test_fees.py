@@ -225,6 +225,11 @@ def test_thresholds_at_below_and_above(schedule, kind, amount, verdict):
     ("企业应纳税所得额一百万", "not_eligible"),
     ("我没有收入", "eligible"),
     ("我们公司去年亏损了", "eligible"),  # said of profit: the reply says the test is taxable income
+    ("做自由职业的，年收入5万9", "eligible"),  # 59000: 5万9, the way it is said
+    ("灵活就业，全年收入6w2", "not_eligible"),
+    ("个人一年收入五六万", "depends"),  # 50000 to below 70000: either side of 60000
+    ("个人收入两万一年", "eligible"),  # 20000 a year, not 21000 a ... year
+    ("个人工资三四千一个月", "eligible"),  # below 5000 a month either way
 ])
 def test_bounds_as_citizens_say_them(schedule, text, verdict):
     said = read_kind(text, schedule.kinds)
@@ -261,9 +266,24 @@ def test_enterprise_profit_is_not_taxable_income(schedule):
 @pytest.mark.parametrize("text, joint", [
     ("我和别人一起申请", True), ("两个人共同申请", True), ("三个人合伙申请", True),
     ("我一个人申请", False), ("单独申请", False), ("不是共同申请", False),
-    ("月收入4000", None)])
+    ("月收入4000", None),
+    # applicants named together are added up
+    ("一家公司和一个个人合伙申请", True), ("一家企业与两位个人", True), ("一家公司申请", False)])
 def test_alone_or_jointly(text, joint):
     assert read_joint(text) is joint
+
+
+@pytest.mark.parametrize("text", ["sb转让多少钱", "SB续展", "商标注册", "trademark renewal",
+                                  "3个类别"])
+def test_trademark_named(text):
+    from knowledge.fees.facts import names_patent, names_trademark
+    assert names_trademark(text) and not names_patent(text)
+
+
+@pytest.mark.parametrize("text", ["zl年费", "发明专利申请费", "patent annual fee", "实用新形第3年"])
+def test_patent_named(text):
+    from knowledge.fees.facts import names_patent, names_trademark
+    assert names_patent(text) and not names_trademark(text)
 
 
 def test_the_kind_a_figure_implies(schedule):
@@ -285,10 +305,51 @@ def test_the_kind_a_figure_implies(schedule):
     ("PCT进入国家阶段实审费", ("invention", "exam", None)),
     ("个人申请发明专利，申请费和实审费费减后合计多少", ("invention", "application+exam", None)),
     ("发明的实审费加上申请费", ("invention", "application+exam", None)),
+    # English
+    ("invention patent annual fee year 6", ("invention", "annual", 6)),
+    ("utility model application fee", ("utility_model", "application", None)),
+    ("design patent 3rd year annual fee", ("design", "annual", 3)),
+    ("substantive examination fee for an invention", ("invention", "exam", None)),
 ])
 def test_reading_patent_questions(text, expected):
     q = read_patent(text)
     assert (q.patent_type, q.item, q.year) == expected
+
+
+@pytest.mark.parametrize("text, year, rate", [
+    ("实用新型第六年年费减缴百分之八十五后", 6, 85),
+    ("外观专利第2年的年费费减70%", 2, 70),
+    ("发明第十一年年费按85%减完多少", 11, 85),
+    ("发明专利第3年年费", 3, None),
+    ("85%的年费是第几年", None, None),  # a percentage with no 减 near it is no rate
+    ("annual fee year 6 after the 85% reduction", 6, 85),
+    ("3rd year annual fee, 70% off", 3, 70),
+])
+def test_an_ordinal_year_and_the_rate_said(text, year, rate):
+    q = read_patent(text)
+    assert (q.year, q.rate) == (year, rate)
+
+
+@pytest.mark.parametrize("rate, joint, shown", [
+    (85, False, "单独申请减缴85%后交180元"), (70, True, "共同申请减缴70%后交360元")])
+def test_the_rate_said_picks_alone_or_jointly(schedule, rate, joint, shown):
+    from knowledge.fees.replies import patent as patent_reply
+    r = patent_fees(schedule, PatentQuery("invention", "annual", 5, rate=rate))
+    assert (r.applicants_joint, r.odd_rate) == (joint, None)
+    text = patent_reply(r, lambda _: None).text
+    assert shown in text and ("共同申请" in text) is joint
+
+
+def test_a_rate_that_is_no_reduction_rate_is_corrected(schedule):
+    r = patent_fees(schedule, PatentQuery("invention", "application", rate=50))
+    assert (r.applicants_joint, r.odd_rate) == (None, 50)
+    # PCT's and the open licence's rates are rates of their own
+    assert patent_fees(schedule, PatentQuery("invention", "exam", pct=True, rate=50)).odd_rate is None
+    assert patent_fees(schedule, PatentQuery("invention", "annual", 4, open_licence=True,
+                                             rate=15)).odd_rate is None
+    # said alone, the applicants win over a rate that says otherwise
+    assert patent_fees(schedule, PatentQuery("invention", "application", joint=True,
+                                             rate=85)).applicants_joint is True
 
 
 @pytest.mark.parametrize("text, expected", [
@@ -298,7 +359,25 @@ def test_reading_patent_questions(text, expected):
     ("商标过了宽展期续展", ("late_renewal", None, None, None)),
     ("证明商标注册", ("collective", None, None, None)),
     ("商标转让费", ("assignment", None, None, None)),
-    ("商标網上註冊一個類別12個商品", ("registration", 1, (12,), "online")),
+    ("商標網上註冊一個類別12個商品", ("registration", 1, (12,), "online")),
+    # N个类别 … 每类M个, in any order and wording
+    ("注册8个类别纸质申请每类12个商品", ("registration", 8, (12,), "paper")),
+    ("每类10个，7个类别，网上", ("registration", 7, (10,), "online")),
+    ("5类各报11项", ("registration", 5, (11,), None)),
+    ("报四个类，每个类报十个小项", ("registration", 4, (10,), None)),
+    ("第35类和第43类各15个服务", ("registration", 2, (15,), None)),  # goods: a registration
+    ("注册五六个类别", ("registration", None, None, None)),  # not a count: the form asks
+    # English
+    ("collective mark, 2 classes, online", ("collective", 2, None, "online")),
+    ("certification trademark fee on paper", ("collective", None, None, "paper")),
+    ("trademark renewal 3 classes", ("renewal", 3, None, None)),
+    ("transfer of a trademark", ("assignment", None, None, None)),
+    ("register a trademark in 2 classes with 12 goods each", ("registration", 2, (12,), None)),
+    # the price of one class
+    ("registration fee per class?", ("registration", 1, None, None)),
+    ("商标续展每类多少", ("renewal", 1, None, None)),
+    ("网上注册一只类别几钞票", ("registration", 1, None, "online")),  # 一只: 一个 in Wu
+    ("每类10个商品多少钱", ("registration", None, (10,), None)),  # goods, classes not said
 ])
 def test_reading_trademark_questions(text, expected):
     q = read_trademark(text)

@@ -39,11 +39,27 @@ from knowledge.numbers import numbers
     ("4500块", 4500, "元"),
     ("¥5000", 5000, "元"),
     ("两个人", 2, "人"),
+    ("一个个人", 1, "人"),  # one individual (个人), not 一个 then 个人
     ("85%", 85, "%"),
     ("百分之八十五", 85, "%"),
     ("0元", 0, "元"),
     ("一亿二千万", 120_000_000, None),
     ("三万一", 31_000, None),
+    # a digit after 万/千 counts in the unit below, however it is written
+    ("5万8", 58_000, None),
+    ("五万八", 58_000, None),
+    ("５万８", 58_000, None),
+    ("5万8千", 58_000, None),
+    ("3千5", 3500, None),
+    ("两万五", 25_000, None),
+    ("1万2千5", 12_500, None),
+    ("伍万捌仟", 58_000, None),
+    ("6w8", 68_000, None),  # chat shorthand: 6.8w
+    ("1w2", 12_000, None),
+    ("5k8", 5800, None),
+    ("1k5", 1500, None),
+    ("3 classes", 3, "类"),
+    ("12 goods", 12, "项"),
 ])
 def test_one_number(text, value, unit):
     found = numbers(text)
@@ -58,6 +74,13 @@ def test_one_number(text, value, unit):
     ("一百多万", 1_000_000, 2_000_000),
     ("5000多", 5000, 6000),
     ("十多", 10, 20),
+    # two neighbouring digits: from the smaller reading to the larger plus the same step
+    ("五六万", 50_000, 70_000),
+    ("三四千", 3000, 5000),
+    ("两三百", 200, 400),
+    ("一万二三", 12_000, 14_000),
+    ("七八十万", 700_000, 900_000),
+    ("十五六万", 150_000, 170_000),
 ])
 def test_more_than_is_a_range(text, low, high):
     [n] = numbers(text)
@@ -95,3 +118,35 @@ def test_scaled_marks_amounts_written_with_a_multiplier():
 @pytest.mark.parametrize("text", ["", None, "😀" * 50, "<b>80万</b>", "' OR 1=1 --", "x" * 20000])
 def test_odd_input_does_not_break_it(text):
     numbers(text)
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("5万一年", [(50_000, None), (1, "年")]),  # 5万 a year, not 51000
+    ("两万一年", [(20_000, None), (1, "年")]),
+    ("5万8一年", [(58_000, None), (1, "年")]),
+    ("五千一个月", [(5000, None), (1, "月")]),
+    ("工资3000一个月", [(3000, None), (1, "月")]),
+    ("收入4000一月", [(4000, None), (1, "月")]),
+    ("五千一", [(5100, None)]),  # without a period the 一 is a digit
+    ("十一个月", [(11, "月")]),
+    ("二十一年", [(21, "年")]),
+    ("一百零一年", [(101, "年")]),
+    ("二零二一年", [(2021, "年")]),  # digits read one by one
+])
+def test_a_one_before_a_period_is_the_period(text, expected):
+    assert [(n.value, n.unit) for n in numbers(text)] == expected
+
+
+def test_neighbouring_digits_with_a_unit_are_a_range_of_that_unit():
+    [n] = numbers("五六个类别")
+    assert (n.value, n.upper, n.unit, n.exact) == (5, 7, "类", False)
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("5kg", [(5, "5")]),  # a unit of weight, not 5000
+    ("80w", [(800_000, "80w")]),
+    ("1.5w2", [(15_000, "1.5w"), (2, "2")]),  # only a whole number takes a digit after w
+    ("5k8元", [(5800, "5k8元")]),
+])
+def test_a_suffix_and_the_digit_after_it(text, expected):
+    assert [(n.value, n.text) for n in numbers(text)] == expected

@@ -109,6 +109,8 @@ class PatentFees:
     hague: Rule | None = None
     max_year: int | None = None
     schedule_fee: Fee | None = None  # when nothing fits: a fee of the same schedule, to cite it
+    applicants_joint: bool | None = None  # said, or implied by the rate said: which line applies
+    odd_rate: int | None = None  # a rate said that is neither 费减 rate (nor PCT's, open licence's)
 
     @property
     def missing(self) -> str | None:
@@ -169,6 +171,7 @@ def patent_fees(schedule: FeeSchedule, q: PatentQuery) -> PatentFees:
     if q.item == "annual_total":
         return PatentFees(q, None, lines, annual_years=schedule.rule("annual_reduction_years"),
                           max_year=schedule.max_year(ptype), **rules)
+    joint, odd_rate = _applicants(q, rules["single"], rules["joint"])
     pct: list[tuple[Rule, Decimal | None]] = []
     if q.pct and q.item in ("exam", "total"):
         exam = schedule.patent("invention", "exam")
@@ -184,7 +187,22 @@ def patent_fees(schedule: FeeSchedule, q: PatentQuery) -> PatentFees:
         q, None, lines, annual_years=schedule.rule("annual_reduction_years")
         if q.item == "annual" else None,
         open_licence=schedule.rule("open_licence_annual") if q.item == "annual" else None,
-        pct=tuple(pct), hague=hague, max_year=schedule.max_year(ptype), **rules)
+        pct=tuple(pct), hague=hague, max_year=schedule.max_year(ptype), **rules,
+        applicants_joint=joint, odd_rate=odd_rate)
+
+
+def _applicants(q: PatentQuery, single: Rule | None,
+                joint: Rule | None) -> tuple[bool | None, int | None]:
+    """Alone or jointly, as said ("两个人共同申请") or as the rate said implies ("减缴85%后":
+    alone); and a rate said that is no 费减 rate, for the reply to correct."""
+    by_rate = {rule.value: rule is joint for rule in (single, joint)
+               if rule is not None and rule.value is not None}
+    if q.rate is None:
+        return q.joint, None
+    implied = by_rate.get(Decimal(q.rate))
+    if implied is None:  # PCT and open-licence reductions have rates of their own
+        return q.joint, None if q.pct or q.open_licence else q.rate
+    return (q.joint if q.joint is not None else implied), None
 
 
 # --- trademark fees ---------------------------------------------------------------------------

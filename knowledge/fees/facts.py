@@ -17,6 +17,7 @@ from knowledge.numbers import Number, numbers
 from knowledge.text import to_simplified
 
 NUMERAL = "0-9零〇一二两三四五六七八九十百千万亿"
+_EN = r"(?<![a-z])(?:{})(?![a-z])"  # English words and phrases, whole (used with re.I)
 # A message that continues the last calculation rather than starting a new one.
 FOLLOW_UP = re.compile(r"^\s*(那|那么|如果|要是|假如|换成|改成|改为|不对|不是|错了)|呢\s*[?？。!！]*\s*$")
 
@@ -124,15 +125,22 @@ _JOINT = re.compile(r"共同申请|一起申请|联合申请|合作申请|合伙
                     r"和别人|跟别人|与别人|和朋友|跟朋友|和同事|和公司|和学校|和大学|合伙(?!企业)")
 _ALONE = re.compile(r"单独|独自|一个人申请|我一个人|只有我|就我一个|单个|独立申请|自己申请|一家单位")
 _NEGATED = re.compile(r"(不是|没有|不|并非|非)\s*$")
+_AND = re.compile(r"[^，。,.;；!?！？]{0,6}?(和|跟|与|及|加上|、)[^，。,.;；!?！？]{0,2}")
 
 
 def read_joint(text: str) -> bool | None:
     """True: two or more applicants; False: one; None: not said."""
     text = to_simplified(text or "")
-    for n in numbers(text):
-        if n.unit in ("人", "家") and n.is_integer and not n.ordinal:
-            negated = bool(_NEGATED.search(text[:n.start]))
-            return (n.value >= 2) != negated
+    counted = [n for n in numbers(text) if n.unit in ("人", "家") and n.is_integer
+               and not n.ordinal]
+    if counted:
+        # "一家公司和一个个人": applicants named together are added up
+        total, last = counted[0].value, counted[0]
+        for n in counted[1:]:
+            if _AND.fullmatch(text[last.end:n.start]):
+                total, last = total + n.value, n
+        negated = bool(_NEGATED.search(text[:counted[0].start]))
+        return (total >= 2) != negated
     for pattern, joint in ((_ALONE, False), (_JOINT, True)):
         m = pattern.search(text)
         if m:
@@ -175,20 +183,28 @@ def read_kind(text: str, kinds: Iterable[ApplicantKind]) -> KindSaid | None:
 # --- patents ------------------------------------------------------------------------------
 # Pinyin input swaps a character for one that sounds the same (实用新形, 外关设计): the type's
 # last character may be any homophone, as knowledge/search.py's HOMOPHONES repair it for search.
-_PATENT_TYPES = [("utility_model", re.compile(r"实用新[型形行性]|实新|新型专利|小专利")),
-                 ("design", re.compile(r"外[观官关管]设计|外观专利|外观")),
-                 ("invention", re.compile(r"发明(?!人)"))]
-_PATENT_ITEMS = [("priority_claim", re.compile(r"优先权要求费|优先权费|要求优先权")),
-                 ("late_payment", re.compile(r"滞纳金|滞纳")),
+# English beside the Chinese: "invention patent annual fee year 6".
+_PATENT_TYPES = [("utility_model", re.compile(r"实用新[型形行性]|实新|新型专利|小专利|"
+                                              + _EN.format(r"utility models?"), re.I)),
+                 ("design", re.compile(r"外[观官关管]设计|外观专利|外观|"
+                                       + _EN.format(r"design patents?|industrial designs?"), re.I)),
+                 ("invention", re.compile(r"发明(?!人)|" + _EN.format(r"inventions?"), re.I))]
+_PATENT_ITEMS = [("priority_claim", re.compile(r"优先权要求费|优先权费|要求优先权|"
+                                               + _EN.format(r"priority claim fee"), re.I)),
+                 ("late_payment", re.compile(r"滞纳金|滞纳|" + _EN.format(r"late (?:payment )?fee"),
+                                             re.I)),
                  ("printing", re.compile(r"印刷费|公布印刷")),
                  ("surcharge", re.compile(r"附加费")),
-                 ("reexam", re.compile(r"复审")),
-                 ("exam", re.compile(r"实审|实质审查")),
+                 ("reexam", re.compile(r"复审|" + _EN.format(r"re-?examination"), re.I)),
+                 ("exam", re.compile(r"实审|实质审查|" + _EN.format(
+                     r"substantive examination|examination fee"), re.I)),
                  ("annual_total", re.compile(r"(年费|维持).{0,12}(一共|总共|累计|合计|加起来|总计)|"
                                              r"(一共|总共|累计|合计|加起来|总计).{0,12}年费|"
                                              r"维持到第?\S{1,3}年")),
-                 ("annual", re.compile(r"年费|维持费")),
-                 ("application", re.compile(r"申请费")),
+                 ("annual", re.compile(r"年费|维持费|" + _EN.format(r"annual fees?|maintenance fees?"),
+                                       re.I)),
+                 ("application", re.compile(r"申请费|" + _EN.format(r"application fee|filing fee"),
+                                            re.I)),
                  ("total", re.compile(r"总共|一共|合计|全部|总费用|总的费用|加起来|全套|申请阶段|"
                                       r"申请.{0,8}(多少钱|费用|花多少|要交)"))]
 # Fees that a question may name together ("申请费和实审费一共多少"): the answer is their sum.
@@ -201,6 +217,11 @@ _SEARCH = re.compile(r"检索")
 _RECEIVING = re.compile(r"受理局")
 _HAGUE = re.compile(r"海牙")
 _OPEN_LICENCE = re.compile(r"开放许可")
+# "减缴85%以后", "费减70%后", "按85%减": the rate tells alone (85) from jointly (70); which is
+# which is the schedule's to say (knowledge/fees/calculate.py).
+_RATE_NEAR = re.compile(r"减|优惠|折扣")
+_RATE_NEAR_EN = re.compile(_EN.format(r"reduction|reduced|discount|off"), re.I)
+_EN_YEAR = re.compile(_EN.format(r"year\s*(\d{1,2})|(\d{1,2})\s*(?:st|nd|rd|th)\s*year"), re.I)
 
 
 @dataclass(frozen=True)
@@ -214,6 +235,7 @@ class PatentQuery:
     receiving_cnipa: bool = False  # PCT: CNIPA was the receiving office
     hague: bool = False
     open_licence: bool = False
+    rate: int | None = None  # a reduction said in per cent ("减缴85%后")
 
 
 def read_patent(text: str) -> PatentQuery:
@@ -242,7 +264,20 @@ def read_patent(text: str) -> PatentQuery:
             ptype = "invention"  # PCT national phase: the sources speak of invention fees
     return PatentQuery(ptype, item, year, read_joint(text), pct, search,
                        bool(pct and _RECEIVING.search(text) and _CNIPA.search(text)),
-                       bool(_HAGUE.search(text)), bool(_OPEN_LICENCE.search(text)))
+                       bool(_HAGUE.search(text)), bool(_OPEN_LICENCE.search(text)),
+                       read_rate(text))
+
+
+def read_rate(text: str) -> int | None:
+    """A reduction in per cent said near 减 ("减缴85%以后", "费减百分之七十"): a whole number
+    from 1 to 100, or None."""
+    text = to_simplified(text or "")
+    for n in numbers(text):
+        if n.unit == "%" and n.exact and n.is_integer and 0 < n.value <= 100 and (
+                _RATE_NEAR.search(text[max(0, n.start - 6):n.end + 3])
+                or _RATE_NEAR_EN.search(text[max(0, n.start - 14):n.end + 12])):
+            return int(n.value)
+    return None
 
 
 def read_year(text: str) -> int | None:
@@ -253,28 +288,47 @@ def read_year(text: str) -> int | None:
             continue
         if n.ordinal or re.match(r"\s*(度)?(的)?(年费|维持费)", text[n.end:]):
             return int(n.value)
+    english = _EN_YEAR.search(text)  # "year 6", "6th year"
+    if english and 1 <= int(english.group(1) or english.group(2)) <= 99:
+        return int(english.group(1) or english.group(2))
     return None
 
 
 # --- trademarks ---------------------------------------------------------------------------
-_SERVICES = [("late_renewal", re.compile(r"宽展|延迟续展|迟延续展|过期续展|逾期续展|过期.{0,6}续")),
-             ("collective", re.compile(r"集体商标|证明商标")),
-             ("renewal", re.compile(r"续展|续期|续费|到期.{0,6}续")),
-             ("assignment", re.compile(r"转让|过户")),
-             ("change", re.compile(r"变更|改名|改地址|更名")),
-             ("replacement", re.compile(r"补发|补证|补办|证书?丢|注册证丢|遗失")),
-             ("proof", re.compile(r"注册证明|商标证明|开.{0,2}证明")),
-             ("opposition", re.compile(r"异议")),
-             ("cancellation", re.compile(r"撤销|撤三|撤销连续三年")),
-             ("licence", re.compile(r"许可备案|使用许可|许可")),
-             ("review", re.compile(r"复审|评审")),
-             ("registration", re.compile(r"注册|申请|报.{0,2}类|类别|商品|小项"))]
-_ONLINE = re.compile(r"网上|在线|网申|电子申请|网上服务系统|线上|网络申请|网上办")
-_PAPER = re.compile(r"纸质|纸件|书面|邮寄|纸本")
+# Each service in Chinese and in English (foreign-invested firms ask in English: "collective
+# mark", "renewal 3 classes").
+_SERVICES = [("late_renewal", re.compile(r"宽展|延迟续展|迟延续展|过期续展|逾期续展|过期.{0,6}续|"
+                                         + _EN.format(r"late renewal|grace period"), re.I)),
+             ("collective", re.compile(r"集体商标|证明商标|" + _EN.format(
+                 r"(?:collective|certification)(?: trade)? ?marks?"), re.I)),
+             ("renewal", re.compile(r"续展|续期|续费|到期.{0,6}续|"
+                                    + _EN.format(r"renew|renewal|renewing"), re.I)),
+             ("assignment", re.compile(r"转让|过户|" + _EN.format(r"assignment|assign|transfer"),
+                                       re.I)),
+             ("change", re.compile(r"变更|改名|改地址|更名|" + _EN.format(
+                 r"change of (?:name|address)|recordal of change"), re.I)),
+             ("replacement", re.compile(r"补发|补证|补办|证书?丢|注册证丢|遗失|" + _EN.format(
+                 r"replacement certificate|lost certificate"), re.I)),
+             ("proof", re.compile(r"注册证明|商标证明|开.{0,2}证明|"
+                                  + _EN.format(r"certificate of registration"), re.I)),
+             ("opposition", re.compile(r"异议|" + _EN.format(r"opposition|oppose"), re.I)),
+             ("cancellation", re.compile(r"撤销|撤三|撤销连续三年|"
+                                         + _EN.format(r"cancell?ation|non-use"), re.I)),
+             ("licence", re.compile(r"许可备案|使用许可|许可|" + _EN.format(r"licen[cs]e"), re.I)),
+             ("review", re.compile(r"复审|评审|" + _EN.format(r"review of refusal|appeal"), re.I)),
+             ("registration", re.compile(r"注册|申请|报.{0,2}类|类别|商品|小项|" + _EN.format(
+                 r"register|registration|application|apply|filing|class|classes"), re.I))]
+_ONLINE = re.compile(r"网上|在线|网申|电子申请|网上服务系统|线上|网络申请|网上办|"
+                     + _EN.format(r"online|on-line|electronic|e-filing"), re.I)
+_PAPER = re.compile(r"纸质|纸件|书面|邮寄|纸本|" + _EN.format(r"paper|by post|by mail"), re.I)
 _EACH = re.compile(r"(每|各)\s*(个)?\s*(类|类别)")
 _TOTAL = re.compile(r"(一共|总共|共计|合计|共)\s*$")
 _SEVERAL = re.compile(r"分别")
 _GOODS_AFTER = re.compile(r"\s*(商品|服务|小项|产品|项目)")
+# "每个类别多少钱", "一类要几块", "fee per class": the price of one class
+_ONE_CLASS = re.compile(r"(每|一|单)\s*[个只]?\s*(类别|类)\s*(的|要|需要|得|收)?\s*(多少|几|费用|价格|价钱|官费)|"
+                        r"单个类别|" + _EN.format(r"per class|each class|a class|one class|a single class"),
+                        re.I)
 
 
 @dataclass(frozen=True)
@@ -289,10 +343,11 @@ def read_trademark(text: str) -> TrademarkQuery:
     text = to_simplified(text or "")
     found = numbers(text)
     ordinal_classes = {int(n.value) for n in found if n.unit == "类" and n.ordinal}
-    counted = [n for n in found if n.unit == "类" and not n.ordinal and n.is_integer]
+    # "五六个类别" is not a count to price: the form asks
+    counted = [n for n in found if n.unit == "类" and not n.ordinal and n.is_integer and n.exact]
     classes = int(counted[0].value) if counted else (len(ordinal_classes) or None)
     several = _SEVERAL.search(text)
-    goods_numbers = [n for n in found if n.is_integer and not n.ordinal and (
+    goods_numbers = [n for n in found if n.is_integer and n.exact and not n.ordinal and (
         n.unit == "项" or (n.unit in ("个", None) and (
             _EACH.search(text[max(0, n.start - 6):n.start])
             or (several and n.start > several.start())
@@ -308,9 +363,29 @@ def read_trademark(text: str) -> TrademarkQuery:
             goods = values
         else:
             goods = values[:1]
+    if classes is None and goods is None and _ONE_CLASS.search(text):
+        classes = 1
     service = next((name for name, p in _SERVICES if p.search(text)), None)
+    if service is None and goods:
+        service = "registration"  # "第35类和第43类各15个服务": goods are counted for a registration
     channel = "online" if _ONLINE.search(text) else "paper" if _PAPER.search(text) else None
     return TrademarkQuery(service, classes, goods, channel)
+
+
+# --- what a message is about -----------------------------------------------------------------
+# "sb" and "zl" are how people type 商标 and 专利 with pinyin initials ("sb转让多少钱", "zl年费").
+TRADEMARK_WORDS = re.compile(r"商标|类别|(?<![a-z])(?:sb|shangbiao|trade ?marks?|"
+                             r"(?:collective|certification) marks?)(?![a-z])", re.I)
+PATENT_WORDS = re.compile(r"专利|发明|实用新[型形行性]|实新|外[观官关管]设计|年费|实审|"
+                          r"(?<![a-z])(?:zl|zhuanli|patents?)(?![a-z])", re.I)
+
+
+def names_trademark(text: str) -> bool:
+    return bool(TRADEMARK_WORDS.search(to_simplified(text or "")))
+
+
+def names_patent(text: str) -> bool:
+    return bool(PATENT_WORDS.search(to_simplified(text or "")))
 
 
 # --- merging a correction -----------------------------------------------------------------

@@ -10,7 +10,7 @@ from typing import Callable
 
 from knowledge.fees.calculate import Eligibility, PatentFees, TrademarkFees
 from knowledge.fees.facts import Amount
-from knowledge.fees.schedule import Citation, weakest
+from knowledge.fees.schedule import Citation, FeeSchedule, weakest
 from knowledge.records import Reply
 
 PATENT_SYSTEM = "国家知识产权局专利业务办理系统"
@@ -86,10 +86,16 @@ def eligibility(r: Eligibility, link: Link) -> Reply:
     if r.verdict == "not_covered":
         standards = "还是按".join(f"“{rule.name}”" for rule in (r.income_limit, r.taxable_limit)
                                  if rule)
+        # the rates are the same for every applicant who qualifies: "能减多少" gets them
+        rates = (f"备案通过的，单独申请减缴{_plain(r.single.value)}%，共同申请减缴"
+                 f"{_plain(r.joint_rule.value)}%。" if r.single and r.joint_rule else "")
         text = (f"{kind.name}是按{standards}来判断、交什么证明，"
                 f"现有资料没有明确说明，我不能替您判断。请按{PATENT_SYSTEM}"
-                f"费减备案的说明选择，或咨询依法备案的专利代理机构。{kind.note or ''}\n"
-                f"来源：{cite(kind.citation, dated=False)}；{sure(kind.citation)}")
+                f"费减备案的说明选择，或咨询依法备案的专利代理机构。{rates}"
+                f"{kind.note or ''}\n"
+                f"来源：{cite(kind.citation, dated=False)}"
+                + (f"；比例：{cite(r.single.citation, short=True)}" if r.single else "")
+                + f"；{sure(kind.citation, r.single.citation if r.single else None)}")
         return Reply(text, _buttons(link, "fee_reduction.eligibility",
                                     "fee_reduction.online_filing"))
     if r.verdict == "by_kind":
@@ -163,27 +169,54 @@ def _rates(r: Eligibility) -> str:
     return f"单独申请减缴{s}；与他人共同申请减缴{j}，每个申请人都要分别符合条件。"
 
 
-def applicant_question(schedule: FeeSchedule) -> str:
-    """The eligibility form's first question, after the standards by kind of applicant: a
-    citizen who asked "能不能费减" has the rule before answering anything."""
+def _source_list(citations: list[Citation]) -> str:
+    """Each document once, with its in-force date when any of its citations has one."""
+    by_name: dict[str, str] = {}
+    for c in citations:
+        name = c.number or c.source
+        if name not in by_name or c.in_force_from:
+            by_name[name] = cite(c, short=True, dated=False)
+    return "、".join(by_name.values())
+
+
+def _rates_said(schedule: FeeSchedule, joint: bool | None) -> tuple[str, list[Citation]]:
+    """The reduction that applies to whoever qualifies (both, when alone or jointly is not
+    said), and its citation: a citizen who asked "能减几成" has it while the form asks on."""
+    single, joint_rule = schedule.rule("reduction_single"), schedule.rule("reduction_joint")
+    if not (single and joint_rule and single.value is not None
+            and joint_rule.value is not None):
+        return "", []
+    s, j = _plain(single.value), _plain(joint_rule.value)
+    said = {True: f"共同申请的，符合条件减缴{j}%，每个申请人都要分别符合。",
+            False: f"单独申请的，符合条件减缴{s}%。",
+            None: f"符合条件的，单独申请减缴{s}%，共同申请减缴{j}%。"}[joint]
+    return said, [single.citation]
+
+
+def applicant_question(schedule: FeeSchedule, joint: bool | None = None) -> str:
+    """The eligibility form's first question, after the standards by kind of applicant and
+    the rates: a citizen who asked "能不能费减" has the rule before answering anything."""
     rules = [r for r in (schedule.rule("income_limit"), schedule.rule("taxable_income_limit")) if r]
     by_kind = [k for k in schedule.kinds if k.test == "by_kind"]
     said = [r.name for r in rules]
     if by_kind:
         said.append("、".join(k.name for k in by_kind) + "可以请求，不看收入")
-    sources = dict.fromkeys(cite(c, short=True, dated=False)
-                            for c in [r.citation for r in rules] + [k.citation for k in by_kind])
-    standard = (f"专利费减看申请人类别：{'；'.join(said)}。\n来源：{'、'.join(sources)}。\n"
+    rates, rate_citations = _rates_said(schedule, joint)
+    sources = _source_list([r.citation for r in rules] + [k.citation for k in by_kind]
+                           + rate_citations)
+    standard = (f"专利费减看申请人类别：{'；'.join(said)}。{rates}\n来源：{sources}。\n"
                 if said else "")
     return standard + "帮您判断：申请人是哪一类？"
 
 
-def income_question(schedule: FeeSchedule, enterprise: bool) -> str:
-    """The eligibility form's income question, after the standard it is measured against: a
-    citizen who asked "看什么指标" has the answer before giving a number."""
+def income_question(schedule: FeeSchedule, enterprise: bool, joint: bool | None = None) -> str:
+    """The eligibility form's income question, after the standard it is measured against and
+    the rates: a citizen who asked "看什么指标" has the answer before giving a number."""
     rule = schedule.rule("taxable_income_limit" if enterprise else "income_limit")
-    standard = (f"标准：{rule.name}，正好等于也不符合。\n"
-                f"来源：{cite(rule.citation, short=True, dated=False)}。\n" if rule else "")
+    rates, rate_citations = _rates_said(schedule, joint)
+    sources = _source_list(([rule.citation] if rule else []) + rate_citations)
+    standard = (f"标准：{rule.name}，正好等于也不符合。{rates}\n"
+                f"来源：{sources}。\n" if rule else "")
     if enterprise:
         return standard + "企业上年度的应纳税所得额是多少？（看上年度企业所得税年度纳税申报表）例如“80万”。"
     return standard + "您上年度的收入大约多少？说月均收入或全年收入都可以，例如“月收入4000”“年收入5万”。"
@@ -235,14 +268,23 @@ def patent(r: PatentFees, link: Link) -> Reply:
         reducible = []  # its own reductions below, not 费减's
     if reducible and r.single and r.joint:
         s, j = _plain(r.single.value), _plain(r.joint.value)
+        # alone or jointly, when said (or implied by the rate said): only the line that applies
+        shown = {None: ("single", "joint"), False: ("single",), True: ("joint",)}[
+            r.applicants_joint]
         if len(lines) == 1:
-            parts.append(f"符合费减条件的：单独申请减缴{s}%后交{fee_yuan(lines[0].single)}，"
-                         f"共同申请减缴{j}%后交{fee_yuan(lines[0].joint)}。")
+            said = {"single": f"单独申请减缴{s}%后交{fee_yuan(lines[0].single)}",
+                    "joint": f"共同申请减缴{j}%后交{fee_yuan(lines[0].joint)}"}
+            parts.append("符合费减条件的：" + "，".join(said[k] for k in shown) + "。")
         else:
             fixed = "、".join(_short_name(line.fee.name, q) for line in lines
                              if not line.fee.reducible)
-            parts.append(f"费减后：单独申请{fee_yuan(r.total('single'))}，共同申请{fee_yuan(r.total('joint'))}"
+            said = {"single": f"单独申请{fee_yuan(r.total('single'))}",
+                    "joint": f"共同申请{fee_yuan(r.total('joint'))}"}
+            parts.append("费减后：" + "，".join(said[k] for k in shown)
                          + (f"（{fixed}不减）" if fixed else "") + "。")
+        if r.odd_rate is not None:
+            parts.append(f"您说的{r.odd_rate}%不是专利费减的比例：费减只有单独申请减缴{s}%、"
+                         f"共同申请减缴{j}%两档。")
     elif len(lines) == 1 and first.amount is not None and not first.reducible:
         parts.append("这项费用不在减缴范围，按标准全额缴纳。")
     if r.annual_years and r.annual_years.value:
