@@ -182,7 +182,7 @@ def read_kind(text: str, kinds: Iterable[ApplicantKind]) -> KindSaid | None:
 
 # --- patents ------------------------------------------------------------------------------
 # Pinyin input swaps a character for one that sounds the same (实用新形, 外关设计): the type's
-# last character may be any homophone, as knowledge/search.py's HOMOPHONES repair it for search.
+# last character may be any homophone, as knowledge/typos.py's HOMOPHONES repair it for search and NLU.
 # English beside the Chinese: "invention patent annual fee year 6".
 _PATENT_TYPES = [("utility_model", re.compile(r"实用新[型形行性]|实新|新型专利|小专利|"
                                               + _EN.format(r"utility models?"), re.I)),
