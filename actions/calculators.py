@@ -431,6 +431,20 @@ class ActionAskFeeApplicant(Action):
         return []
 
 
+class ActionAskPatentType(Action):
+    """Which patent, after the reduction rates (from the knowledge base)."""
+    TYPES = ("发明专利", "实用新型", "外观设计")
+
+    def name(self) -> str:
+        return "action_ask_patent_type"
+
+    def run(self, dispatcher, tracker, domain):
+        dispatcher.utter_message(
+            text=replies.patent_type_question(KNOWLEDGE.fee_schedule(), tracker.get_slot("fee_joint")),
+            buttons=[{"title": t, "payload": t} for t in self.TYPES])
+        return []
+
+
 class ActionAskFeeIncome(Action):
     """The income question depends on who applies: a person's income, a firm's taxable income."""
 

@@ -400,3 +400,15 @@ def test_the_applicant_question_states_the_standards_of_every_kind_first(calc):
         assert part in text, part
     assert [b["title"] for b in messages[0]["buttons"]][:2] == ["个人", "企业"]
     assert text.count("财税〔2016〕78号") == 1  # each document once
+
+
+def test_the_patent_type_question_states_the_reduction_rates_first(calc):
+    _, messages = run(calc.ActionAskPatentType(),
+                      tracker(said("个人申请专利官费能少交多少", "calc_patent_fee"), {}))
+    text = messages[0]["text"]
+    for part in ("单独申请减缴85%", "共同申请减缴70%", "来源：", "财税〔2016〕78号", "是哪一种专利"):
+        assert part in text, part
+    assert [b["payload"] for b in messages[0]["buttons"]] == ["发明专利", "实用新型", "外观设计"]
+    _, messages = run(calc.ActionAskPatentType(),
+                      tracker(said("两人共同申请的官费", "calc_patent_fee"), {"fee_joint": True}))
+    assert "70%" in messages[0]["text"] and "85%" not in messages[0]["text"]

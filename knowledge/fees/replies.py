@@ -223,6 +223,14 @@ def income_question(schedule: FeeSchedule, enterprise: bool, joint: bool | None 
 
 
 # --- patent fees ------------------------------------------------------------------------------
+def patent_type_question(schedule: FeeSchedule, joint: bool | None = None) -> str:
+    """The patent calculator's first question, after the reduction rates: a citizen who asked
+    "官费能少交多少" has the percentages while the form asks which patent."""
+    rates, citations = _rates_said(schedule, joint)
+    head = f"专利费减{rates}\n来源：{_source_list(citations)}。\n" if rates else ""
+    return head + "帮您算专利官费。是哪一种专利？"
+
+
 def patent(r: PatentFees, link: Link) -> Reply:
     q = r.query
     tail = f"以上为按公布标准的估算，实际以{PATENT_SYSTEM}的缴费通知为准。"
