@@ -101,9 +101,17 @@ class Said:
     def cancels(self) -> bool:
         return self._is("cancel_form") or (not self.button and fields.cancels(self.text))
 
-    def asks_knowledge(self) -> bool:
-        return self.intent in KNOWLEDGE_INTENTS and (self.button or (
+    def _asks(self, intents) -> bool:
+        return self.intent in intents and (self.button or (
             self.confidence >= QUESTION_SURE and fields.is_question(self.text)))
+
+    def asks_knowledge(self) -> bool:
+        return self._asks(KNOWLEDGE_INTENTS)
+
+    def asks_about_privacy(self) -> bool:
+        """"我的电话会给谁看？" asked at the consent or the phone question: the forms that
+        collect personal data let it be answered (actions/service.py), then ask again."""
+        return self._asks({"ask_privacy"})
 
 
 class _FormValidation(FormValidationAction):
@@ -122,9 +130,10 @@ class _FormValidation(FormValidationAction):
         return {requested: said.text}
 
     def interrupts(self, requested: str, said: Said) -> bool:
-        """A knowledge question asked instead of an answer: the rules answer it, then the form
-        asks again. (A form whose question *is* a free question overrides this.)"""
-        return said.asks_knowledge()
+        """A knowledge question, or a question about what happens to personal data, asked
+        instead of an answer: the rules answer it, then the form asks again. (A form whose
+        question *is* a free question overrides this.)"""
+        return said.asks_knowledge() or said.asks_about_privacy()
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: dict[str, Any]) -> list[dict[str, Any]]:

@@ -117,6 +117,25 @@ def test_a_knowledge_question_instead_of_the_phone_is_answered_first(actions):
     assert slots == {"callback_phone": None, "requested_slot": None}
 
 
+def test_a_privacy_question_at_consent_or_phone_is_answered_first(actions):
+    """"我的电话给谁看？" is what a citizen asks right there: nothing is filled, Rasa rejects
+    the form and the rules answer it (action_explain_privacy), then the form asks again. At
+    the question step it is the citizen's question, taken as it is."""
+    form = actions[0].ValidateCallbackForm()
+    question = said("我留的电话会给哪些人看到？", "ask_privacy", 0.93)
+    assert run(form, tracker(question, "callback_consent", form="callback_form"))[0] is None
+    assert run(form, tracker(question, "callback_phone", form="callback_form",
+                             callback_consent=True, callback_question="商标续展"))[0] is None
+    slots, _ = run(form, tracker(question, "callback_question", form="callback_form",
+                                 callback_consent=True))
+    assert slots["callback_question"] == "我留的电话会给哪些人看到？"
+    # not a question, or NLU unsure: read as the answer (here: not a phone number)
+    slots, text = run(form, tracker(said("电话保密", "ask_privacy", 0.93), "callback_phone",
+                                    form="callback_form", callback_consent=True,
+                                    callback_question="商标续展"))
+    assert slots == {"callback_phone": None} and "手机号" in text[0]
+
+
 def test_filing_gives_the_ticket_and_the_configured_promise(actions, db, monkeypatch):
     callbacks, _ = actions
     monkeypatch.setenv("CALLBACK_WORKING_DAYS", "4")

@@ -26,7 +26,7 @@ from tests.conftest import DATA_DIR
 ROOT = settings.ROOT
 EVAL = ROOT / "tests" / "eval"
 NEW_INTENTS = {"ask_bot_identity", "check_fee_eligibility", "calc_patent_fee",
-               "calc_trademark_fee"}
+               "calc_trademark_fee", "ask_privacy", "ask_rating"}
 TAGS = {"typo", "traditional", "english", "dialect", "long", "odd", "colloquial"}
 
 

@@ -115,6 +115,15 @@ def test_a_knowledge_question_fills_nothing_so_the_rules_answer_it(form):
     assert slots["lead_place"] == "在南康家具市场二楼"
 
 
+def test_a_privacy_question_at_the_phone_fills_nothing_so_the_rules_answer_it(form):
+    slots, says = run(form, tracker(said("这个电话号码登记了以后谁能看到？", "ask_privacy", 0.9),
+                                    "lead_phone"))
+    assert slots is None and says == []
+    slots, _ = run(form, tracker(said("这个电话号码登记了以后谁能看到？", "ask_privacy", 0.4),
+                                 "lead_phone"))  # NLU unsure: read as the answer, and checked
+    assert slots == {"lead_phone": None}
+
+
 def test_a_second_tap_on_an_earlier_button_only_asks_again(form):
     consent_again = said('/affirm{"lead_step": "consent"}')
     slots, says = run(form, tracker(consent_again, "lead_confirm", **ANSWERS))

@@ -102,6 +102,35 @@ def test_the_rated_answer_is_the_text_before_its_id():
     assert rated_answer([{"custom": {"answer_id": "x"}}]) is None
 
 
+def test_an_explanation_of_rating_keeps_the_answer_before_rateable(tmp_path):
+    """"我要给差评" is answered with how to rate (actions/service.py); the answer the citizen
+    complained about stays the one "评价 不满意" rates. Any other turn without an answer
+    leaves nothing to rate."""
+    from bot.channels.wechat import keeps_rated_answer
+    from bot.channels.wechat_store import WeChatStore
+    from knowledge.storage import database
+    from tests.conftest import fresh_database
+    help_turn = [{"text": "评价方法：……", "buttons": [{"title": "申请回电",
+                                                     "payload": "/request_human"}]},
+                 {"custom": {"rating_help": True}}]
+    assert keeps_rated_answer(help_turn)
+    assert not keeps_rated_answer(help_turn[:1])
+    assert not keeps_rated_answer([{"custom": {"rating_help": "yes"}}])
+    store = WeChatStore(database(fresh_database(tmp_path, "wxkeep.db")))
+    answer = Rateable("wx-a", ratings.text_hash("答复"), "fee_reduction.amount", "12345678")
+    store.save_options("oKeep", ["/ask_fee_reduction"], answer)
+    store.save_options("oKeep", ["/request_human"], None, keep_answer=True)
+    assert store.rateable("oKeep") == answer
+    assert store.option("oKeep", 1) == "/request_human"  # the numbers are the new turn's
+    store.rated("oKeep", "wx-a", 7)
+    store.save_options("oKeep", [], None, keep_answer=True)
+    assert store.rateable("oKeep").rating_id == 7  # rated stays rated (一次一评)
+    store.save_options("oKeep", [], None)
+    assert store.rateable("oKeep") is None
+    store.save_options("oNew", ["/x"], None, keep_answer=True)  # nothing before: nothing kept
+    assert store.rateable("oNew") is None
+
+
 def test_a_late_rating_reply_goes_by_the_customer_service_api(db, monkeypatch):
     """The rating waits on the database (here: longer than WeChat's deadline): WeChat gets
     "success" and the thanks follow through the outbox, once."""
@@ -267,6 +296,19 @@ class TestLive:
         assert _tap(side, user, newer, "基本满意").startswith("感谢您的评价：基本满意。")
         [row] = _ratings_of(db, user)
         assert row.rating == "fair" and row.answer_id
+
+    def test_asking_how_to_rate_then_rating_rates_the_answer_before(self, side, db):
+        user = new_user()
+        answer = _say(side, user, "专利费减的条件是什么")
+        assert LINK.findall(answer)
+        explained = _say(side, user, "这个回答不对，我想给差评，在哪弄")
+        assert "评价 不满意" in explained and not LINK.findall(explained)
+        assert "来源：" not in explained
+        thanks = _say(side, user, "评价 不满意 没说清楚个体户算哪一类")
+        assert thanks.startswith("感谢您的评价：不满意。") and "工作日内跟进" in thanks
+        [row] = _ratings_of(db, user)
+        assert row.answer_id.startswith("fee_reduction.") and "个体户" in row.comment
+        assert user_turns(user) == 2  # the answer and the question how to rate
 
     def test_other_text_after_an_answer_still_goes_to_the_bot(self, side, db):
         user = new_user()

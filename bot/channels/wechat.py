@@ -178,6 +178,15 @@ def rated_answer(messages: list[dict[str, Any]]) -> tuple[int, str, str | None] 
     return found
 
 
+def keeps_rated_answer(messages: list[dict[str, Any]]) -> bool:
+    """Whether the turn only told the citizen how to rate (actions/service.py marks it with a
+    custom {"rating_help": true}): then the answer before it stays the one a rating refers to,
+    so that "评价 不满意" typed after the explanation rates that answer, as the explanation
+    says. Any other turn without an answer leaves nothing to rate."""
+    return any(isinstance(m.get("custom"), dict) and m["custom"].get("rating_help") is True
+               for m in messages)
+
+
 def _typed(text: str) -> str:
     """What the user typed never reaches Rasa as an intent payload ("/greet", WeChat's emoji
     codes "/::)"): options are numbered, so a leading slash is never meant as one. It becomes
@@ -420,7 +429,8 @@ class WeChatInput(InputChannel):
             index, answer_text, answer_id = found
             answer = wechat_rating.new_answer(key, answer_text, answer_id)
             texts[index] += "\n" + wechat_rating.rating_line(answer.menu_ref)
-        await asyncio.to_thread(self.store.save_options, openid, payloads, answer)
+        keep = found is None and keeps_rated_answer(collector.messages)
+        await asyncio.to_thread(self.store.save_options, openid, payloads, answer, keep)
         return wx.pack(texts)
 
     # -- the customer-service API, through the outbox -------------------------------------

@@ -113,15 +113,19 @@ class WeChatStore:
 
     # -- numbered options -----------------------------------------------------------------
     def save_options(self, openid: str, payloads: list[str],
-                     answer: Rateable | None = None) -> None:
+                     answer: Rateable | None = None, keep_answer: bool = False) -> None:
         """Every bot turn replaces the options: a number refers to the latest list only, and
-        a rating to the latest turn's answer only (None: that turn was no answer to rate)."""
-        with self.db.transaction() as s:
-            upsert(s, WeChatOption, {"openid": openid}, {
-                "payloads": payloads, "updated_at": utcnow(),
+        a rating to the latest turn's answer only (None: that turn was no answer to rate) —
+        except a turn that explained how to rate (`keep_answer`): the answer before it, and
+        its rating if given, stay."""
+        values = {"payloads": payloads, "updated_at": utcnow()}
+        if not keep_answer:
+            values.update({
                 "answer_ref": answer and answer.ref, "answer_hash": answer and answer.text_hash,
                 "answer_id": answer and answer.answer_id,
                 "menu_ref": answer and answer.menu_ref, "rating_id": None})
+        with self.db.transaction() as s:
+            upsert(s, WeChatOption, {"openid": openid}, values)
 
     def rateable(self, openid: str) -> Rateable | None:
         with self.db.session() as s:
