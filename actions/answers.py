@@ -64,20 +64,20 @@ class ActionAnswer(Action):
         return []
 
 
-class ActionOutOfScope(Action):
-    """NLU's out_of_scope, with the knowledge base's second opinion (KnowledgeService.rescue):
-    a question of ours in words NLU has not seen is answered, anything else declined."""
-
-    def name(self) -> str:
-        return "action_out_of_scope"
+class _SecondOpinion(Action):
+    """An intent NLU answers with a fixed response, with the knowledge base's second opinion
+    (KnowledgeService.rescue): a question of ours that NLU read as this intent is answered."""
+    response = ""
+    words = 2  # specific words the answer must share with the question
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
             domain: dict[str, Any]) -> list[dict[str, Any]]:
         message = tracker.latest_message or {}
         text = (message.get("text") or "").strip()
-        reply = KNOWLEDGE.rescue(text) if text and not text.startswith("/") else None
+        reply = (KNOWLEDGE.rescue(text, self.words)
+                 if text and not text.startswith("/") else None)
         if reply is None:
-            dispatcher.utter_message(response="utter_out_of_scope")
+            dispatcher.utter_message(response=self.response)
             return []
         intent, confidence = best_intent(message)
         dispatcher.utter_message(text=reply.text, buttons=reply.buttons,
@@ -85,3 +85,21 @@ class ActionOutOfScope(Action):
         KNOWLEDGE.record_question(text, tracker.get_latest_input_channel() or "unknown",
                                   intent, confidence, reply)
         return []
+
+
+class ActionOutOfScope(_SecondOpinion):
+    """NLU's out_of_scope: typos NLU has not seen ("被侵全了去哪里投素") still find their answer."""
+    response = "utter_out_of_scope"
+
+    def name(self) -> str:
+        return "action_out_of_scope"
+
+
+class ActionCapabilities(_SecondOpinion):
+    """NLU's ask_capabilities: "商标受理窗口都能办哪些事" asks what the window does, not the
+    assistant; one specific word of ours is enough, as "你能做什么" has none."""
+    response = "utter_capabilities"
+    words = 1
+
+    def name(self) -> str:
+        return "action_capabilities"

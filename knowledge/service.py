@@ -198,15 +198,16 @@ class KnowledgeService:
             return reply
         return self._not_sure(snap, hits)
 
-    def rescue(self, question: str) -> Reply | None:
-        """The answer to a question NLU called out of scope, when the search is sure of one
-        (RESCUE); None keeps it out of scope."""
+    def rescue(self, question: str, words: int = RESCUE_WORDS) -> Reply | None:
+        """The answer to a question NLU gave an intent without an answer (out of scope, what
+        the assistant can do), when the search is sure of one: it covers RESCUE of the question
+        with `words` specific words or more. None keeps NLU's reading."""
         snap = self._snapshot()
         question = question[:MAX_QUERY]
         if snap.index.names_outside(question):
             return None
         hits = snap.index.search(question, k=1)
-        if hits and hits[0].coverage >= RESCUE and hits[0].matched >= RESCUE_WORDS:
+        if hits and hits[0].coverage >= RESCUE and hits[0].matched >= words:
             return self._render(snap, snap.answers[hits[0].answer_id], hits[0].coverage)
         return None
 

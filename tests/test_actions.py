@@ -119,3 +119,18 @@ def test_out_of_scope_gets_the_knowledge_bases_second_opinion(kb_url, text, answ
         assert messages[0]["custom"]["answer_id"].startswith("rights_assistance.")
     else:
         assert messages[0]["response"] == "utter_out_of_scope"
+
+
+@pytest.mark.parametrize("text, answered", [
+    ("商标受理窗口都能办哪些事", True),  # what the window does, not what the assistant does
+    ("你都能回答哪些问题", False),
+    ("/ask_capabilities", False),  # the welcome's button
+])
+def test_capabilities_get_the_knowledge_bases_second_opinion(kb_url, text, answered):
+    from actions.answers import ActionCapabilities
+    messages, _ = run(ActionCapabilities(), make_tracker(text, "ask_capabilities", 0.8))
+    if answered:
+        assert "来源：" in messages[0]["text"]
+        assert messages[0]["custom"]["answer_id"] == "trademark.window_services"
+    else:
+        assert messages[0]["response"] == "utter_capabilities"
