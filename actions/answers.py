@@ -1,6 +1,7 @@
 """Answers from the knowledge base for every topic intent and for questions NLU was unsure of."""
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
 from typing import Any
 
 from rasa_sdk import Action, Tracker
@@ -64,11 +65,15 @@ class ActionAnswer(Action):
         return []
 
 
-class _SecondOpinion(Action):
+class _SecondOpinion(Action, ABC):
     """An intent NLU answers with a fixed response, with the knowledge base's second opinion
     (KnowledgeService.rescue): a question of ours that NLU read as this intent is answered."""
     response = ""
     words = 2  # specific words the answer must share with the question
+
+    @abstractmethod
+    def name(self) -> str:
+        """Abstract: the action server registers only the concrete ones."""
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
             domain: dict[str, Any]) -> list[dict[str, Any]]:

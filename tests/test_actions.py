@@ -134,3 +134,14 @@ def test_capabilities_get_the_knowledge_bases_second_opinion(kb_url, text, answe
         assert messages[0]["custom"]["answer_id"] == "trademark.window_services"
     else:
         assert messages[0]["response"] == "utter_capabilities"
+
+
+def test_the_action_server_registers_every_action_of_the_domain(kb_url):
+    # an abstract base registered as an action stops the action server at start-up
+    import yaml
+    from rasa_sdk.executor import ActionExecutor
+    executor = ActionExecutor()
+    executor.register_package("actions")
+    domain = yaml.safe_load(open("domain.yml", encoding="utf-8"))
+    custom = {a if isinstance(a, str) else next(iter(a)) for a in domain["actions"]}
+    assert custom <= set(executor.actions)
