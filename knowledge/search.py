@@ -83,6 +83,10 @@ HOW_TO_DO, PROCEDURE = "怎么办", "流程"
 # and places outside Ganzhou (深圳, 上海 …). A question naming one is about them, whatever topic
 # words it shares with our answers.
 OUTSIDE = ("领域外事项", "其他地区")
+ELSEWHERE = "其他地区"
+# A question that also names Ganzhou or one of its counties is about Ganzhou, whatever other place
+# it names ("湖南产的茶油能贴赣南茶油的标志吗"); the divisions of service_points.yml are added.
+HOME = ("赣州", "赣南")
 
 
 @dataclass
@@ -133,10 +137,12 @@ class _Field:
 class SearchIndex:
     def __init__(self, nlp: Language, synonyms: dict[str, str],
                  docs: list[tuple[str, str, str]], bodies: dict[str, str] | None = None,
-                 glossary: english.Glossary | None = None):
+                 glossary: english.Glossary | None = None, home: tuple[str, ...] = HOME):
         """docs: (answer_id, topic, text), one per phrasing; bodies: answer_id → answer text;
-        glossary: English words and phrases → Chinese (questions only; answers are Chinese)."""
+        glossary: English words and phrases → Chinese (questions only; answers are Chinese);
+        home: names of Ganzhou and its divisions."""
         self.nlp = nlp
+        self.home = tuple(dict.fromkeys(normalise(h) for h in home if h))
         self.glossary = glossary or english.Glossary([])
         self.synonyms = synonyms
         self.domain = set(synonyms.values())  # canonical gazetteer terms
@@ -237,7 +243,22 @@ class SearchIndex:
     def names_outside(self, question: str) -> bool:
         """Whether the question names another office's service or another place (OUTSIDE)."""
         words = self._query(question).words
-        return any(term in words for term in OUTSIDE)
+        return OUTSIDE[0] in words or self.names_elsewhere(question)
+
+    def names_elsewhere(self, question: str) -> bool:
+        """Whether the question names a place outside Ganzhou and no place of Ganzhou."""
+        words = self._query(question).words
+        if ELSEWHERE not in words and not any(  # jieba keeps 南昌市, 广东省 whole
+                len(w) > 2 and w[-1] in "市省" and self.synonyms.get(w[:-1]) == ELSEWHERE
+                for w in words):
+            return False
+        text = normalise(question)
+        return not any(h in text for h in self.home)
+
+    def mentions(self, answer_id: str, term: str) -> bool:
+        """Whether an answer's phrasings or text hold the (folded) term."""
+        a = self.answers.index(answer_id)
+        return term in self.all.docs[a] or term in self.body.docs[a]
 
     def _analysed(self, question: str) -> _Query:
         return self.analyse(self.fix_typos(self.pinyin.read(
@@ -321,7 +342,8 @@ def build_index(session, day: dt.date) -> SearchIndex:
         bodies[answer.id] = answer.short
         for text in [answer.title, *(q.text for q in answer.questions)]:
             docs.append((answer.id, answer.topic, text))
-    return SearchIndex(nlp, synonyms, docs, bodies, glossary)
+    home = HOME + tuple(n for name, aliases in divisions for n in [name, *(aliases or [])])
+    return SearchIndex(nlp, synonyms, docs, bodies, glossary, home)
 
 
 def kb_version(session) -> str | None:

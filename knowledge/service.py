@@ -22,7 +22,7 @@ from knowledge.fees.schedule import FeeSchedule, from_rows
 from knowledge import unanswered
 from knowledge.models import Answer, ApplicantKind, Fee, FeeRule, ServicePoint
 from knowledge.records import Choice, Found, Reply, Topic
-from knowledge.search import Hit, SearchIndex, build_index, kb_version
+from knowledge.search import ELSEWHERE, Hit, SearchIndex, build_index, kb_version
 from knowledge.storage import Database
 from knowledge.text import normalise
 
@@ -74,9 +74,13 @@ def decide(index: SearchIndex, question: str, topic: str | None,
     if index.names_outside(question):
         # "注册营业执照要哪些材料", "股权出质登记在哪办": NLU hears 注册/材料/登记 and may be sure
         # of a topic, and two kind words (材料, 地址) pass the accept rule, but the question is
-        # about another office's service. Answer only an answer that covers most of it.
-        best = hits[0].answer_id if hits and hits[0].coverage >= ACCEPT else None
-        return Choice(best, None, candidates), hits
+        # about another office's service. Answer only an answer that covers most of it — and,
+        # for another place ("南昌的知识产权局在哪"), one that speaks of such a place too: our
+        # bureau's address covers the question's words but not its city.
+        best = hits[0] if hits and hits[0].coverage >= ACCEPT else None
+        if best and index.names_elsewhere(question) and not index.mentions(best.answer_id, ELSEWHERE):
+            best = None
+        return Choice(best.answer_id if best else None, None, candidates), hits
     if topic is None:
         if hits and (confident(hits[0]) or (
                 guess and hits[0].topic == guess and hits[0].coverage >= AGREE)):

@@ -221,3 +221,13 @@ def test_nlu_leaning_to_the_topic_of_the_best_answer_lets_it_answer(kb):
     assert kb.answer(question, "ask_enterprise_programme", 0.5).answer_id == "enterprise.trusteeship"
     assert kb.answer(question, "ask_trademark", 0.5).answer_id is None  # they disagree
     assert kb.answer(question, "ask_enterprise_programme", 0.2).answer_id is None  # no lean
+
+
+@pytest.mark.parametrize("question, answered", [
+    ("南昌市市场监管局知识产权处在哪办公", False),  # our bureau's address is not Nanchang's
+    ("深圳的商标受理窗口在哪里", False),
+    ("湖南产的茶油能贴赣南茶油地理标志卖吗", True),  # names Ganzhou's product: about Ganzhou
+    ("规划里和南昌景德镇的合作", True),  # the answer itself speaks of those cities
+])
+def test_a_question_about_another_place_is_answered_only_about_that_place(kb, question, answered):
+    assert (kb.choose(question, None).answer_id is not None) is answered
