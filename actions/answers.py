@@ -27,6 +27,20 @@ def best_intent(message: dict) -> tuple[str | None, float]:
     return None, 0.0
 
 
+def say(dispatcher: CollectingDispatcher, reply) -> None:
+    """A knowledge-base or calculator reply. The answer's id rides along (a custom message after
+    the text): the channels offer 好差评 only after an answer from the knowledge base, and name
+    the answer rated."""
+    rated = {"answer_id": reply.answer_id} if reply.answered and reply.answer_id else None
+    dispatcher.utter_message(text=reply.text, buttons=reply.buttons, json_message=rated)
+
+
+def record(tracker: Tracker, text: str, intent: str | None, confidence: float, reply) -> None:
+    """Counts the question for the dashboard and logs it for staff when it was not answered."""
+    KNOWLEDGE.record_question(text, tracker.get_latest_input_channel() or "unknown",
+                              intent, confidence, reply)
+
+
 class ActionAnswer(Action):
     def name(self) -> str:
         return "action_answer"
@@ -45,9 +59,8 @@ class ActionAnswer(Action):
         if routed:
             calc, facts = routed
             reply = KNOWLEDGE.calculator_reply(calc.compute(facts))
-            dispatcher.utter_message(text=reply.text, buttons=reply.buttons)
-            KNOWLEDGE.record_question(text, tracker.get_latest_input_channel() or "unknown",
-                                      intent, confidence, reply)
+            say(dispatcher, reply)
+            record(tracker, text, intent, confidence, reply)
             # the facts stay in their slots, as after the calculator's own turn
             return [SlotSet(slot, value) for slot, value in calc.to_slots(facts).items()]
         reply = KNOWLEDGE.answer(
@@ -55,13 +68,9 @@ class ActionAnswer(Action):
             answer_id=next(tracker.get_latest_entity_values("answer_id"), None),
             entities=message.get("entities"),
         )
-        # The answer's id rides along (a custom message after the text): the channels offer
-        # 好差评 only after an answer from the knowledge base, and name the answer rated.
-        rated = {"answer_id": reply.answer_id} if reply.answered and reply.answer_id else None
-        dispatcher.utter_message(text=reply.text, buttons=reply.buttons, json_message=rated)
+        say(dispatcher, reply)
         if question:  # a button's answer was asked for by name: nothing to learn from it
-            KNOWLEDGE.record_question(text, tracker.get_latest_input_channel() or "unknown",
-                                      intent, confidence, reply)
+            record(tracker, text, intent, confidence, reply)
         return []
 
 
@@ -84,11 +93,8 @@ class _SecondOpinion(Action, ABC):
         if reply is None:
             dispatcher.utter_message(response=self.response)
             return []
-        intent, confidence = best_intent(message)
-        dispatcher.utter_message(text=reply.text, buttons=reply.buttons,
-                                 json_message={"answer_id": reply.answer_id})
-        KNOWLEDGE.record_question(text, tracker.get_latest_input_channel() or "unknown",
-                                  intent, confidence, reply)
+        say(dispatcher, reply)
+        record(tracker, text, *best_intent(message), reply)
         return []
 
 

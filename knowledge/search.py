@@ -82,7 +82,7 @@ HOW_TO_DO, PROCEDURE = "怎么办", "流程"
 # The gazetteer's terms for what is not ours: services of other offices (营业执照, 社保, 著作权登记 …)
 # and places outside Ganzhou (深圳, 上海 …). A question naming one is about them, whatever topic
 # words it shares with our answers.
-OUTSIDE = ("领域外事项", "其他地区")
+OTHER_OFFICES = "领域外事项"
 ELSEWHERE = "其他地区"
 # A question that also names Ganzhou or one of its counties is about Ganzhou, whatever other place
 # it names ("湖南产的茶油能贴赣南茶油的标志吗"); the divisions of service_points.yml are added.
@@ -154,8 +154,8 @@ class SearchIndex:
         jieba.dt.check_initialized()
         self.answers: list[str] = list(dict.fromkeys(a for a, _, _ in docs))
         self.topic_of = {a: t for a, t, _ in docs}
-        slot = {a: i for i, a in enumerate(self.answers)}
-        self.phrase_answer = [slot[a] for a, _, _ in docs]
+        self.slot = {a: i for i, a in enumerate(self.answers)}
+        self.phrase_answer = [self.slot[a] for a, _, _ in docs]
         phrasings = [self._counter(text) for _, _, text in docs]
         merged = [Counter() for _ in self.answers]
         for i, terms in zip(self.phrase_answer, phrasings):
@@ -241,9 +241,8 @@ class SearchIndex:
 
     # --- search --------------------------------------------------------------------------
     def names_outside(self, question: str) -> bool:
-        """Whether the question names another office's service or another place (OUTSIDE)."""
-        words = self._query(question).words
-        return OUTSIDE[0] in words or self.names_elsewhere(question)
+        """Whether the question names another office's service or another place."""
+        return OTHER_OFFICES in self._query(question).words or self.names_elsewhere(question)
 
     def names_elsewhere(self, question: str) -> bool:
         """Whether the question names a place outside Ganzhou and no place of Ganzhou."""
@@ -257,7 +256,7 @@ class SearchIndex:
 
     def mentions(self, answer_id: str, term: str) -> bool:
         """Whether an answer's phrasings or text hold the (folded) term."""
-        a = self.answers.index(answer_id)
+        a = self.slot[answer_id]
         return term in self.all.docs[a] or term in self.body.docs[a]
 
     def _analysed(self, question: str) -> _Query:
