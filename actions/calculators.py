@@ -85,7 +85,7 @@ class Calculator(ABC):
 class Eligibility(Calculator):
     name, intent, primary = "fee_eligibility", "check_fee_eligibility", "kind"
     slots = {"kind": "fee_applicant", "word": "fee_applicant_word", "amount": "fee_income",
-             "period": "fee_period", "joint": "fee_joint"}
+             "period": "fee_period", "joint": "fee_joint", "parties": "fee_parties"}
     hints = {"fee_applicant": "请点选申请人的类型，或直接说“个人”“公司”“事业单位”等。",
              "fee_income": "没认出金额。请直接说数字，例如“80万”“月收入4000”。",
              "fee_period": "请说是“每月”还是“全年”。"}
@@ -100,16 +100,24 @@ class Eligibility(Calculator):
         if period is None and requested == "fee_period":
             period = ("month" if _PERIOD_MONTH.search(text) else
                       "year" if _PERIOD_YEAR.search(text) else None)
+        parties = read.read_parties(text, schedule.kinds)
         return {"kind": kind.kind if kind else None, "word": kind.word if kind else None,
                 "amount": amount.to_slot() if amount else None, "period": period,
-                "joint": read.read_joint(text)}
+                "joint": read.read_joint(text),
+                "parties": [p.to_slot() for p in parties] or None}
 
     def merge(self, old, new):
         if new.get("kind") and new["kind"] != old.get("kind"):
             old = dict(old, amount=None, period=None)  # another applicant: its own figures
+        if new.get("parties") is None and (new.get("kind") or new.get("amount")
+                                           or new.get("joint") is False):
+            old = dict(old, parties=None)  # one applicant's facts now: not the co-applicants'
         return read.merge(old, new)
 
     def compute(self, facts):
+        parties = [p for p in map(read.Party.from_slot, facts.get("parties") or []) if p]
+        if len(parties) >= 2:
+            return KNOWLEDGE.check_joint_eligibility(parties)
         amount = Amount.from_slot(facts.get("amount"))
         if amount is not None and facts.get("period"):
             amount = replace(amount, per=facts["period"])

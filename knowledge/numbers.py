@@ -1,5 +1,5 @@
 """Numbers as citizens type them, with their units: 80万, 八十万, 800000, 80,0000, 800,000,
-5千, 5k, 80w, 6w8, 1.2万, 一百万, 一万二, 5万8, 两千五, 五万多, 80多万, 五六万, 三四千, 十二件,
+5千, 5k, 80w, 6w8, 1.2万, 一百万, 一万二, 5万8, 两千五, 五万多, 80多万, 六十来万, 五六万, 三四千, 十二件,
 3个类别, 第5年, 百分之八十五, full-width digits (８０万) and traditional characters (八十萬).
 "5万一年" and "3000一个月" are a sum and its period ("a year"), not 51000 and 3000-and-1.
 
@@ -24,8 +24,10 @@ _CN = "".join([*_CN_DIGITS, *_SMALL, *_BIG])
 # Digits grouped by thousands (800,000) or, the Chinese way, by ten-thousands (80,0000).
 _ARABIC = r"\d{1,3}(?:,\d{3})+(?![\d,])(?:\.\d+)?|\d{1,4}(?:,\d{4})+(?![\d,])|\d+(?:\.\d+)?"
 _ATOM = rf"(?:{_ARABIC}|[{_CN}])"
+# "六十来万", "十来个": 来 after a number is 多 (a little over), only before a unit: "一来…二来…" is not.
+_ABOUT = r"来(?=[万千百亿块元个])"
 _NUMBER = re.compile(
-    rf"(?P<ordinal>第\s*)?(?P<percent>百分之)?(?P<run>{_ATOM}+(?:[多余]{_ATOM}*)?)"
+    rf"(?P<ordinal>第\s*)?(?P<percent>百分之)?(?P<run>{_ATOM}+(?:(?:[多余]|{_ABOUT}){_ATOM}*)?)"
     rf"(?:(?P<suffix>[kKwW])(?P<tail>\d(?![\d.,]))?(?![A-Za-z]))?")  # 6w8: 68000, 5k8: 5800
 # "5万一年", "五千一个月", "3000一个月": a trailing 一 before a period is the period's ("per
 # year"), not a digit of the sum. After 十 or 零 it is a digit (十一个月, 一百零一年).
@@ -35,7 +37,7 @@ _DIGIT_BEFORE_ONE = set("十拾零〇")
 _NOT_NUMBERS = re.compile(
     rf"(?<![0-9{_CN}])(?:"
     r"一起|一下|一般|一直|一样|一些|一定|一律|一并|一致|一旦|一同|一块|一点|一切|一方面|一经|"
-    r"统一|唯一|万一|千万|十分|十四五|十五五|十三五|百分百|万能|一万个|第一时间|"
+    r"一来|二来|三来|统一|唯一|万一|千万|十分|十四五|十五五|十三五|百分百|万能|一万个|第一时间|"
     r"一站式|一窗|一网|一次性|一对一|三包|五金|十字)")
 _UNITS = [  # checked in order right after a number; the first that fits wins
     ("元", re.compile(r"\s*(?:元|块钱|块|圆|rmb|RMB)")),
@@ -124,7 +126,7 @@ def numbers(text: str | None) -> list[Number]:
 def _tokens(run: str) -> list | None:
     """The run as numbers (Decimal, with the count of digits written), units and 多."""
     out: list = []
-    for m in re.finditer(rf"{_ARABIC}|[{_CN}]|[多余]", run):
+    for m in re.finditer(rf"{_ARABIC}|[{_CN}]|[多余来]", run):
         part = m.group()
         if part in _CN_DIGITS:
             out.append(("digit", Decimal(_CN_DIGITS[part]), 1))
@@ -132,7 +134,7 @@ def _tokens(run: str) -> list | None:
             out.append(("small", _SMALL[part]))
         elif part in _BIG:
             out.append(("big", _BIG[part]))
-        elif part in "多余":
+        elif part in "多余来":
             out.append(("more",))
         else:
             try:

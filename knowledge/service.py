@@ -17,7 +17,7 @@ from typing import Callable
 from sqlalchemy import select
 
 from knowledge.fees import calculate, replies
-from knowledge.fees.facts import Amount, PatentQuery, TrademarkQuery
+from knowledge.fees.facts import Amount, Party, PatentQuery, TrademarkQuery
 from knowledge.fees.schedule import FeeSchedule, from_rows
 from knowledge import unanswered
 from knowledge.models import Answer, ApplicantKind, Fee, FeeRule, ServicePoint
@@ -284,6 +284,10 @@ class KnowledgeService:
         """Whether an applicant of `kind` (an applicant kind id) with `amount` qualifies for
         专利费减, at which percentage, with what proof."""
         return calculate.check_eligibility(self.fee_schedule(), kind, amount, joint, word)
+
+    def check_joint_eligibility(self, parties: list[Party]) -> calculate.JointEligibility:
+        """A joint application: each co-applicant checked on its own figure or kind."""
+        return calculate.check_joint(self.fee_schedule(), parties)
 
     def patent_fees(self, query: PatentQuery) -> calculate.PatentFees:
         """An official patent fee, after the 85 % and 70 % reductions where they apply."""

@@ -9,7 +9,9 @@ import pytest
 
 import knowledge
 from bot import settings
-from knowledge.fees.facts import read_amount, read_joint, read_kind, read_patent, read_trademark
+from knowledge.fees.facts import (
+    read_amount, read_joint, read_kind, read_parties, read_patent, read_trademark,
+)
 
 MAX_REPLY = 320  # "about 300 characters"
 
@@ -37,9 +39,15 @@ TRADEMARK = ["注册3个类别每类12个商品网上申请", "续展2个类别"
              "补发注册证", "许可备案网上", "撤三", "商标注册证明", "collective mark online"]
 
 
+JOINT = ["公司应纳税所得额1.2万，和一个月入5千的个人一起申请", "三家公司一起申请，应纳税所得额分别是30万、八十万、120w",
+         "两个人一起申请，月收入分别是三千五和4500", "公司应纳税所得额60万，跟一所大学一起申请"]
+
+
 def replies(kb):
     for text in ELIGIBILITY:
         yield text, eligibility(kb, text)
+    for text in JOINT:
+        yield text, kb.check_joint_eligibility(read_parties(text, kb.fee_schedule().kinds))
     for text in PATENT:
         yield text, kb.patent_fees(read_patent(text))
     for text in TRADEMARK:

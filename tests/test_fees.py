@@ -10,10 +10,10 @@ import pytest
 
 import knowledge
 from bot import settings
-from knowledge.fees.calculate import check_eligibility, patent_fees, trademark_fees
+from knowledge.fees.calculate import check_eligibility, check_joint, patent_fees, trademark_fees
 from knowledge.fees.facts import (
-    Amount, PatentQuery, TrademarkQuery, read_amount, read_joint, read_kind, read_patent,
-    read_trademark,
+    Amount, PatentQuery, TrademarkQuery, read_amount, read_joint, read_kind, read_parties,
+    read_patent, read_trademark,
 )
 
 # domain-facts §1 and §7: (type, item, year) → official amount; reducible at 85 % and 70 %
@@ -388,3 +388,54 @@ def test_fees_named_together_are_added_up(schedule):
     r = patent_fees(schedule, PatentQuery("invention", "application+exam"))
     assert r.problem is None and [line.fee.item for line in r.lines] == ["application", "exam"]
     assert (r.total("full"), r.total("single"), r.total("joint")) == (3400, 510, 1020)
+
+
+# --- joint applications: each co-applicant on its own figure ------------------------------------
+def _parties(schedule, text):
+    return [(p.kind, p.amount.low if p.amount else None, p.amount.per if p.amount else None)
+            for p in read_parties(text, schedule.kinds)]
+
+
+@pytest.mark.parametrize("text, parties", [
+    ("公司应纳税所得额1.2万，和一个月入5千的个人一起申请",
+     [("enterprise", 12_000, None), ("individual", 5000, "month")]),
+    ("三家公司一起申请，应纳税所得额分别是30万、八十万、120w",
+     [("enterprise", 300_000, None), ("enterprise", 800_000, None),
+      ("enterprise", 1_200_000, None)]),
+    ("两个人一起申请，月收入分别是三千五和4500",  # the second figure keeps the first's period
+     [("individual", 3500, "month"), ("individual", 4500, "month")]),
+    ("我们是一家小公司，应纳税所得额六十来万，打算跟一所大学一起申请，学校是事业单位",
+     [("enterprise", 600_000, None), ("public_institution", None, None)]),
+])
+def test_co_applicants_each_with_their_own_figure(schedule, text, parties):
+    assert _parties(schedule, text) == [(k, None if v is None else Decimal(v), per)
+                                        for k, v, per in parties]
+
+
+@pytest.mark.parametrize("text", [
+    "我月收入4000，一年4万8，能费减吗",  # one applicant, two figures
+    "我和朋友一起申请，我月入4000",  # one figure: the single check says 70 % and "each must"
+    "公司去年应纳税所得额八十万",
+    "我们是一家公司，单独申请，应纳税所得额30万和50万哪个对",  # not a joint application
+])
+def test_not_co_applicants(schedule, text):
+    assert _parties(schedule, text) == []
+
+
+def test_a_company_counted_once_is_not_the_applicant_count():
+    assert read_joint("我们是一家小公司……想问我们这种两家一起申请的") is True
+    assert read_joint("我们是一家公司，想问能不能减") is not True
+
+
+@pytest.mark.parametrize("text, verdict", [
+    ("公司应纳税所得额1.2万，和一个月入5千的个人一起申请", "not_eligible"),  # exactly 5000: not below
+    ("公司应纳税所得额1.2万，和一个月入4999的个人一起申请", "eligible"),
+    ("三家公司一起申请，应纳税所得额分别是30万、八十万、100万", "not_eligible"),  # exactly 1,000,000
+    ("三家公司一起申请，应纳税所得额分别是30万、八十万、99万", "eligible"),
+    ("两个人一起申请，个人收入分别是4000和5万", "depends"),  # 50000 a month or a year decides it
+    ("公司应纳税所得额60万，跟一所大学一起申请", "eligible"),  # a university qualifies by kind
+])
+def test_a_joint_application_qualifies_only_when_everyone_does(schedule, text, verdict):
+    result = check_joint(schedule, read_parties(text, schedule.kinds))
+    assert result.verdict == verdict
+    assert result.missing is None

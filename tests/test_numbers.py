@@ -81,6 +81,8 @@ def test_one_number(text, value, unit):
     ("一万二三", 12_000, 14_000),
     ("七八十万", 700_000, 900_000),
     ("十五六万", 150_000, 170_000),
+    ("六十来万", 600_000, 700_000),
+    ("二十来块", 20, 30),
 ])
 def test_more_than_is_a_range(text, low, high):
     [n] = numbers(text)
@@ -97,7 +99,7 @@ def test_ordinals(text, expected):
     assert (n.value, n.unit, n.ordinal) == (Decimal(expected[0]), expected[1], expected[2])
 
 
-@pytest.mark.parametrize("text", ["我和别人一起申请", "十四五规划", "千万别忘了", "万一不行呢",
+@pytest.mark.parametrize("text", ["我和别人一起申请", "一来方便二来省钱", "十四五规划", "千万别忘了", "万一不行呢",
                                   "万元", "统一社会信用代码", "专利费减"])
 def test_words_with_numeral_characters_are_no_numbers(text):
     assert numbers(text) == []

@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
-from knowledge.fees.facts import Amount, PatentQuery, TrademarkQuery
+from knowledge.fees.facts import Amount, Party, PatentQuery, TrademarkQuery
 from knowledge.fees.schedule import ApplicantKind, Fee, FeeSchedule, Rule
 
 HUNDRED = Decimal(100)
@@ -80,6 +80,34 @@ def check_eligibility(schedule: FeeSchedule, kind_id: str | None, amount: Amount
     return Eligibility(by_period[per], kind, word, amount, limit,
                        limit.value / MONTHS if per == "month" else limit.value,
                        amount.per, **rates)
+
+
+@dataclass(frozen=True)
+class JointEligibility:
+    """A joint application: every co-applicant must qualify on its own (财税〔2016〕78号), so
+    one that does not makes the application pay in full."""
+    parties: tuple[Eligibility, ...]
+    missing = None  # each party's figure was said with it: nothing to ask
+
+    @property
+    def verdict(self) -> str:
+        """not_eligible when one is not; eligible when all are (by figure or by kind);
+        else depends (a figure that allows both, a kind the sources leave open)."""
+        verdicts = [p.verdict for p in self.parties]
+        if "not_eligible" in verdicts:
+            return "not_eligible"
+        if all(v in ("eligible", "by_kind") for v in verdicts):
+            return "eligible"
+        return "depends"
+
+    @property
+    def joint_rule(self) -> Rule | None:
+        return self.parties[0].joint_rule if self.parties else None
+
+
+def check_joint(schedule: FeeSchedule, parties: list[Party]) -> JointEligibility:
+    return JointEligibility(tuple(check_eligibility(schedule, p.kind, p.amount, True, p.word)
+                                  for p in parties))
 
 
 def _verdict(below: bool | None) -> str:

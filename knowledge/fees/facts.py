@@ -8,7 +8,7 @@ missing, and a correction ("不对，是120万") replaces just what it names (`m
 from __future__ import annotations
 
 import re
-from dataclasses import asdict, dataclass, fields
+from dataclasses import asdict, dataclass, fields, replace
 from decimal import Decimal
 from typing import Any, Iterable
 
@@ -134,17 +134,26 @@ def read_joint(text: str) -> bool | None:
     counted = [n for n in numbers(text) if n.unit in ("人", "家") and n.is_integer
                and not n.ordinal]
     if counted:
-        # "一家公司和一个个人": applicants named together are added up
-        total, last = counted[0].value, counted[0]
+        # "一家公司和一个个人": applicants named together are added up; of several counts the
+        # largest tells ("我们是一家小公司……两家一起申请")
+        totals, total, last = [], counted[0].value, counted[0]
         for n in counted[1:]:
             if _AND.fullmatch(text[last.end:n.start]):
-                total, last = total + n.value, n
+                total += n.value
+            else:
+                totals.append(total)
+                total = n.value
+            last = n
+        totals.append(total)
         negated = bool(_NEGATED.search(text[:counted[0].start]))
-        return (total >= 2) != negated
+        if max(totals) >= 2:
+            return not negated
     for pattern, joint in ((_ALONE, False), (_JOINT, True)):
         m = pattern.search(text)
         if m:
             return joint != bool(_NEGATED.search(text[:m.start()]))
+    if counted:  # one named and no word of together: "我们是一家公司", "不是一个人"
+        return negated
     return None
 
 
@@ -178,6 +187,72 @@ def read_kind(text: str, kinds: Iterable[ApplicantKind]) -> KindSaid | None:
     if named:
         return named
     return KindSaid(implied, "") if implied else None
+
+
+# --- several applicants ------------------------------------------------------------------------
+# "公司应纳税所得额1.2万，和一个月入5千的个人一起申请", "三家公司一起申请，所得额分别是30万、80万、120万":
+# each co-applicant must qualify on its own, so each is read with its own figure. The message is
+# cut where one applicant's description ends (punctuation, 和/跟/与); a piece with a sum of money
+# is an applicant, of the kind the piece names or implies, else of the kind named just before.
+_PARTY_CUT = re.compile(r"[，,；;。、！!？?\n]|和|跟|与|以及|还有")
+
+
+@dataclass(frozen=True)
+class Party:
+    kind: str  # an ApplicantKind id
+    word: str
+    amount: Amount | None
+
+    def to_slot(self) -> dict:
+        return {"kind": self.kind, "word": self.word,
+                "amount": self.amount.to_slot() if self.amount else None}
+
+    @classmethod
+    def from_slot(cls, value: Any) -> "Party | None":
+        if not isinstance(value, dict) or not value.get("kind"):
+            return None
+        return cls(str(value["kind"]), str(value.get("word") or ""),
+                   Amount.from_slot(value.get("amount")))
+
+
+def read_parties(text: str, kinds: Iterable[ApplicantKind]) -> list[Party]:
+    """The co-applicants of a joint application, each with its own sum of money (or none, for a
+    kind that qualifies by what it is: 事业单位). Empty unless the message is about a joint
+    application and names at least two applicants, at least two with their own figures or one
+    with a figure beside one that qualifies by its kind; a single applicant giving two figures
+    ("月收入4000，一年4万8") is not two applicants."""
+    text = to_simplified(text or "")
+    if read_joint(text) is not True:
+        return []
+    kinds = list(kinds)
+    by_kind = {k.id for k in kinds if k.test == "by_kind"}
+    whole = read_kind(text, kinds)
+    parties: list[Party] = []
+    pending: KindSaid | None = None  # named, its figure not yet said
+    for piece in _PARTY_CUT.split(text):
+        named = read_kind(piece, kinds)
+        amount = read_amount(piece)
+        if amount is not None:
+            said = named or pending or (KindSaid(parties[-1].kind, parties[-1].word)
+                                        if parties else whole)
+            if said is None:
+                return []
+            if amount.per is None and parties and parties[-1].amount is not None:
+                amount = replace(amount, per=parties[-1].amount.per)  # "分别是三千五和4500"
+            parties.append(Party(said.kind, said.word, amount))
+            pending = None
+        elif named is not None:
+            if pending is not None and pending.kind != named.kind and pending.kind in by_kind:
+                parties.append(Party(pending.kind, pending.word, None))
+            if pending is None or pending.kind != named.kind:
+                pending = named
+    if pending is not None and pending.kind in by_kind:
+        parties.append(Party(pending.kind, pending.word, None))
+    with_figures = sum(1 for p in parties if p.amount is not None)
+    if len(parties) < 2 or with_figures == 0 or (
+            with_figures == 1 and not any(p.kind in by_kind for p in parties)):
+        return []
+    return parties
 
 
 # --- patents ------------------------------------------------------------------------------

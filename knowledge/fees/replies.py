@@ -8,7 +8,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Callable
 
-from knowledge.fees.calculate import Eligibility, PatentFees, TrademarkFees
+from knowledge.fees.calculate import Eligibility, JointEligibility, PatentFees, TrademarkFees
 from knowledge.fees.facts import Amount
 from knowledge.fees.schedule import Citation, FeeSchedule, weakest
 from knowledge.records import Reply
@@ -139,6 +139,49 @@ def eligibility(r: Eligibility, link: Link) -> Reply:
     else:
         buttons = _buttons(link, "fee_reduction.eligibility")
     return Reply(text, buttons)
+
+
+def joint_eligibility(r: JointEligibility, link: Link) -> Reply:
+    """Each co-applicant with its own verdict, then the application's."""
+    lines, proofs, citations = [], [], []
+    for p in r.parties:
+        kind = p.kind
+        if p.verdict == "by_kind":
+            lines.append(f"{kind.name}{'（' + p.word + '）' if p.word else ''}按单位性质可以请求，不看收入")
+            citations.append(_dated(kind.citation, p.single))
+        elif p.verdict in ("eligible", "not_eligible"):
+            said = f"{_label(p)}{_described(p.amount)}"
+            lines.append(f"{kind.name}（{said}）" + (f"低于{yuan(p.limit_value)}，符合"
+                         if p.verdict == "eligible" else f"不低于{yuan(p.limit_value)}，不符合"))
+            citations.append(p.limit.citation)
+        elif p.verdict == "not_covered":
+            lines.append(f"{kind.name}按哪项标准判断，现有资料没有明确说明")
+            citations.append(kind.citation)
+        elif p.limit is not None and p.amount is not None:
+            lines.append(f"{kind.name}（{_described(p.amount)}）要看是否低于标准")
+            citations.append(p.limit.citation)
+        else:
+            lines.append(f"{kind.name}今天没有查到在施行的标准")
+        if kind.proof and f"{kind.name}：{kind.proof}" not in proofs:
+            proofs.append(f"{kind.name}：{kind.proof}")
+    head = "共同申请的，每个申请人都要分别符合条件。按您说的：" + "；".join(lines) + "。"
+    joint = r.joint_rule
+    if r.verdict == "not_eligible":
+        tail = ("有一方不符合，这件共同申请不能请求费减，费用按标准全额缴纳"
+                "（要求“低于”，正好等于标准也不符合）。")
+        buttons = _buttons(link, "fee_reduction.open_licence", CALC_PATENT)
+    elif r.verdict == "eligible":
+        rate = f"减缴{_plain(joint.value)}%" if joint and joint.value is not None else "可以请求费减"
+        tail = f"都符合，共同申请{rate}。证明材料各交各的：" + "；".join(proofs) + "。"
+        if joint:
+            citations.append(joint.citation)
+        buttons = _buttons(link, CALC_PATENT, "fee_reduction.online_filing")
+    else:
+        tail = "单凭这些还判断不了，告诉我每个申请人的具体数字，我再帮您算。"
+        buttons = _buttons(link, "fee_reduction.eligibility")
+    estimate = f"以上是按您说的情况作的估算，能否减缴以{PATENT_SYSTEM}费减备案的审核为准。"
+    return Reply(f"{head}{tail}\n来源：{_source_list(citations)}；{sure(*citations)}。{estimate}",
+                 buttons)
 
 
 def _dated(c: Citation, rule) -> Citation:
@@ -412,6 +455,8 @@ def render(result, link: Link) -> Reply:
     """The reply for any calculator result."""
     if isinstance(result, Eligibility):
         return eligibility(result, link)
+    if isinstance(result, JointEligibility):
+        return joint_eligibility(result, link)
     if isinstance(result, PatentFees):
         return patent(result, link)
     if isinstance(result, TrademarkFees):
