@@ -14,6 +14,7 @@ vocabulary itself holds (pct, pph). pypinyin gives the spellings once per knowle
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from typing import Iterable
 
 from pypinyin import Style, lazy_pinyin
@@ -26,6 +27,27 @@ MAX_INITIALS = 5
 def spell(word: str) -> str:
     """The toneless pinyin of a Chinese word, syllables joined: 专利 → zhuanli (ü as v)."""
     return "".join(lazy_pinyin(word))
+
+
+@lru_cache(maxsize=1)
+def syllables() -> frozenset[str]:
+    """Every toneless syllable of the common CJK block (about 400): a, ai, an … zuo."""
+    return frozenset(s for s in lazy_pinyin([chr(c) for c in range(0x4E00, 0x9FA6)])
+                     if s.isascii() and s.isalpha())
+
+
+def is_pinyin(word: str) -> bool:
+    """Whether a Latin word is wholly toneless pinyin syllables (yao, jiaoqian, duochang).
+    Such a word that no vocabulary word spells is mostly a function word typed in pinyin."""
+    word = word.lower()
+    if not word.isascii() or not word.isalpha():
+        return False
+    known = syllables()
+    reach = [True] + [False] * len(word)
+    for end in range(1, len(word) + 1):
+        reach[end] = any(reach[start] and word[start:end] in known
+                         for start in range(max(0, end - 6), end))
+    return reach[-1]
 
 
 class PinyinReader:

@@ -30,7 +30,7 @@ from spacy.language import Language
 
 from knowledge import english
 from knowledge import nlp as kb_nlp
-from knowledge.pinyin import PinyinReader
+from knowledge.pinyin import PinyinReader, is_pinyin
 from knowledge.typos import TypoTable
 from knowledge.models import Answer, Division, KbMeta, Term
 from knowledge.text import normalise, to_mandarin
@@ -48,6 +48,9 @@ SPEC_FLOOR = 7.0
 SPEC_MIN, SPEC_MAX = 0.3, 9.0  # SPEC_MAX also for the gazetteer's canonical terms
 SPEC_UNKNOWN = 1.0  # a Chinese word jieba does not know is mostly a typo or odd cut (类里, 算钱)
 SPEC_LATIN = 4.0  # numbers and Latin words are specific: 第76号令, 3500元, PCT, python
+# Pinyin the reader left unread ("yao jiao qian ma": yao, ma) is mostly everyday words typed
+# without an input method: it says as little as an unknown Chinese word.
+SPEC_PINYIN = SPEC_UNKNOWN
 DISTINCT_SPEC = 3.0  # a matched word this specific counts towards Hit.matched
 # The gazetteer's words for what KIND of answer is wanted (how much, how long, what proof,
 # how to apply, what is it). They pick the right answer within a subject, but say nothing
@@ -55,8 +58,8 @@ DISTINCT_SPEC = 3.0  # a matched word this specific counts towards Hit.matched
 # they weigh less than a subject word: 4 (tried 1.5–9) was best on the development questions,
 # tests/retrieval/kinds_dev.yml. A subject word and a kind word together ("费减备案" + "多久")
 # count as the two specific words the accept rule asks for.
-QUESTION_KINDS = {"多少钱", "多久", "材料", "条件", "流程", "是什么", "区别", "地址", "电话",
-                  "办公时间"}
+QUESTION_KINDS = {"多少钱", "多久", "什么时候", "材料", "条件", "流程", "是什么", "区别", "地址",
+                  "电话", "办公时间"}
 SPEC_KIND = 4.0
 
 # Words that carry no meaning for matching. Question words (多少/哪里/怎么/什么时候) are kept:
@@ -303,7 +306,9 @@ class SearchIndex:
         if not freq:
             if _CJK.search(word):
                 return SPEC_UNKNOWN
-            return SPEC_LATIN if len(word) >= 2 else SPEC_MIN  # "1", "x" say little
+            if len(word) < 2:
+                return SPEC_MIN  # "1", "x" say little
+            return SPEC_PINYIN if is_pinyin(word) else SPEC_LATIN
         return min(SPEC_MAX, max(SPEC_MIN, math.log(jieba.dt.total / (freq + 1)) - SPEC_FLOOR))
 
     def _coverage(self, words: list[tuple[str, float, list[str]]], a: int) -> tuple[float, int]:

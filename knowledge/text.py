@@ -26,7 +26,14 @@ def to_simplified(text: str) -> str:
     converted = zhconv.convert(text, "zh-cn")
     if len(converted) != len(text):
         converted = "".join(zhconv.convert(ch, "zh-cn") for ch in text)
+    if any(ch in _KEEP for ch in text):
+        converted = "".join(o if o in _KEEP else c for o, c in zip(text, converted))
     return converted
+
+
+# Simplified characters zhconv's phrase table still changes: 么 in 么半/么子 (幺半群, 幺子) turns
+# into 幺, so "怎么半" (怎么办 mistyped) and the dialect word 么子 lost their 么.
+_KEEP = frozenset("么")
 
 
 # Dialect words citizens type, each with the Mandarin word of the same length (offsets into the

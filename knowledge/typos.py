@@ -1,8 +1,9 @@
-"""Typos from pinyin input repaired: 商标住册 → 商标注册, 专力 → 专利.
+"""Typos repaired: from pinyin input (商标住册 → 商标注册, 专力 → 专利) and look-alike
+characters (保扩 → 保护, 侵杈 → 侵权).
 
 An input method offers every character with the sound typed; a hurried citizen takes the wrong
 one. A word of the vocabulary (the knowledge base's words for the search, the gazetteer's for the
-NLU tokenizer) with one character swapped for a homophone is read as that word, unless the
+NLU tokenizer) with one character swapped for a homophone or a look-alike is read as that word, unless the
 swapped form is itself a word (the vocabulary, or jieba's dictionary unless RARE there), or two
 words could have made it. A repair keeps the text's length, so offsets into it stay valid.
 """
@@ -48,10 +49,25 @@ HOMOPHONES_SEEN = """
     质致制 权泉 诉塑 侵钦 商伤
 """
 
+# Handwriting and stroke input (and a quick glance at a phone's candidate list) take a character
+# that looks like the right one: 保扩 for 保护, 侵杈 for 侵权, 商栎 for 商标. Each group is a
+# character of the domain's key words followed by common look-alikes (形近字: a shared component,
+# one stroke more or less). Read the same way as a homophone: only where the result is no word.
+LOOKALIKES = """
+    专砖传 利科刹俐梨 费贵赞 减咸碱喊 权杈叔枚 侵浸寝 护扩沪炉 商摘滴啇 标栎杯际 册删丹
+    审宙 查査杳 明眀朋 范苑氾 质盾贡 押钾柙 维堆准锥 援缓媛暖 助阻组 诉拆斥析 投设役没
+    报扳 冒胃 异导 议仪 复夏 驳骏较 续读绥 展屐辗 注往柱洼 转砖传 让计 变弯 请清情睛
+    证征怔 记纪 登凳澄 优扰忧 判叛拌 裁栽载哉 决诀块快 橙澄 脐挤济 茶荼 油抽袖 站沾
+    导异 航舫杭 稀烯晞 缴激檄 纳呐钠 税锐悦说 规现观视 型刑形 护扩 效郊 监蓝 管菅
+    许浒 授援 申甲由电 识织职 产严 理埋狸 地她池 志忐 保堡 外处 新薪 策荣 检捡验 测浏
+    鉴签 贷货 款欵 押抽 质盾 估佑 值植殖 资姿 金全 融隔 域城 赣戆 县悬 区匹 窗囱
+""".replace("    ", " ")
+
 
 def _sounds() -> dict[str, str]:
+    """Character → the characters a typo may put in its place: sound-alikes and look-alikes."""
     sounds = {g[0]: g[1:] for g in HOMOPHONES.split()}
-    for g in HOMOPHONES_SEEN.split():
+    for g in HOMOPHONES_SEEN.split() + LOOKALIKES.split():
         sounds[g[0]] = sounds.get(g[0], "") + "".join(c for c in g[1:] if c not in sounds.get(g[0], ""))
     return sounds
 

@@ -57,3 +57,17 @@ def test_the_reading_that_leaves_least_unread_wins_and_variants_of_one_term_agre
                           synonyms={"交钱": "缴费", "缴钱": "缴费"})
     # 要交 + qian would leave qian unread; yao + 交钱 reads more letters
     assert reader.read("youxian yao jiao qian") == "优先 yao 缴费"
+
+
+def test_unread_pinyin_weighs_like_an_unknown_word_and_english_stays_specific(kb):
+    from knowledge.pinyin import is_pinyin
+    assert is_pinyin("yao") and is_pinyin("duochang") and is_pinyin("Ma")
+    assert not any(is_pinyin(w) for w in ("python", "pct", "pph", "fee", "wipo", "x2", ""))
+    index = kb._snapshot().index
+    assert index.specificity("yao") < index.specificity("python")
+
+
+def test_a_question_half_in_pinyin_function_words_is_still_answered(kb):
+    # "yao" and "ma" are read by no vocabulary word; they must not outweigh 优先审查 + 缴费
+    choice = kb.choose("youxian shencha yao jiao qian ma", None)
+    assert choice.answer_id == "priority_exam.fee"

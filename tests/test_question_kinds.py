@@ -22,6 +22,12 @@ def test_a_year_of_a_fee_is_one_kind_of_question(index, text):
     assert search.ANY_YEAR in index.analyse(text).words
 
 
+@pytest.mark.parametrize("text", ["保护中心是哪一年获批的", "新规什么时候施行", "何时开始受理"])
+def test_when_is_a_date_question_not_a_year_of_a_fee(index, text):
+    words = index.analyse(text).words
+    assert "什么时候" in words and search.ANY_YEAR not in words
+
+
 def test_how_to_do_something_is_a_procedure_question_but_what_to_do_is_not(index):
     assert search.PROCEDURE in index.analyse("怎么办专利质押").words
     words = index.analyse("专利质押被拒了怎么办").words

@@ -99,6 +99,9 @@ def test_traditional_characters_reach_the_same_answer(kb):
     traditional = kb.answer("專利費減的條件是什麼", "ask_fee_reduction", 0.9)
     assert simplified.answer_id == traditional.answer_id
     assert to_simplified("商標註冊") == "商标注册"
+    # 么 is simplified already: zhconv's phrases 么半/么子 (幺半群) must not turn it into 幺
+    assert to_simplified("被侵权了怎么半") == "被侵权了怎么半"
+    assert to_simplified("么子叫优先审查") == "么子叫优先审查"
 
 
 def test_unanswered_questions_are_logged_without_phone_numbers(kb, db):

@@ -55,3 +55,13 @@ def test_typos_of_dictionary_words_are_read_as_the_words(tmp_path):
     assert message.get("text") == "专力被侵权了找维全援助"
     clean = Message(data={"text": "专利权转让"})  # real words stay as they are
     assert "".join(t.text for t in tokenizer.tokenize(clean, "text")) == "专利权转让"
+
+
+def test_look_alike_characters_are_read_as_the_words():
+    from knowledge.typos import TypoTable
+    table = TypoTable(["保护中心", "侵权", "商标", "规范"])
+    assert table.fix("保扩中心在哪") == "保护中心在哪"
+    assert table.fix("被侵杈了") == "被侵权了"
+    assert table.fix("商栎注册") == "商标注册"
+    assert table.fix("规苑") == "规范"
+    assert table.fix("扩大保护") == "扩大保护"  # a real word is left alone
