@@ -90,6 +90,8 @@ ELSEWHERE = "其他地区"
 # A question that also names Ganzhou or one of its counties is about Ganzhou, whatever other place
 # it names ("湖南产的茶油能贴赣南茶油的标志吗"); the divisions of service_points.yml are added.
 HOME = ("赣州", "赣南")
+# "除了X(以外)还有…": X is what the citizen already knows of; its words leave the question.
+_BESIDES = re.compile(r"除了?(?P<x>[^，,。？?！!；;]{1,12}?)(?:以外|之外|外|还|也|[，,])")
 
 
 @dataclass
@@ -263,8 +265,17 @@ class SearchIndex:
         return term in self.all.docs[a] or term in self.body.docs[a]
 
     def _analysed(self, question: str) -> _Query:
-        return self.analyse(self.fix_typos(self.pinyin.read(
-            self.glossary.translate(to_mandarin(normalise(question))))))
+        text = self.fix_typos(self.pinyin.read(
+            self.glossary.translate(to_mandarin(normalise(question)))))
+        q = self.analyse(text)
+        besides = _BESIDES.search(text)
+        if besides:  # "除了赣南脐橙还有哪些": the answer wanted is not the one about 赣南脐橙
+            named = besides.group("x")
+            drop = set(self.analyse(named).words)
+            words = [w for w in q.words if w not in drop]
+            if words:
+                q = _Query(words, [b for b in q.bigrams if b[1:] not in named])
+        return q
 
     def search(self, question: str, topic: str | None = None, k: int = 3) -> list[Hit]:
         q = self._query(question)

@@ -63,3 +63,12 @@ def test_unknown_time_limits_are_said_to_be_unknown(kb, question, intent):
     body = kb.answer(question, intent, 0.9).text.split("\n来源：")[0]
     assert "不能为您估计" in body
     assert "12345" in body or "专利业务办理系统" in body
+
+
+def test_what_is_known_besides_leaves_the_question(index, kb):
+    words = index.analyse("除了赣南脐橙还有哪些地理标志").words  # analyse alone keeps it
+    assert "赣南脐橙" in words
+    asked = index._analysed("除了赣南脐橙还有哪些地理标志").words
+    assert "赣南脐橙" not in asked and "地理标志" in asked
+    hit = index.search("除了赣南脐橙，赣州还有哪些地理标志产品")[0]
+    assert hit.answer_id != "geo_indication.navel_orange"
