@@ -17,7 +17,7 @@ import re
 from functools import lru_cache
 from typing import Iterable
 
-from pypinyin import Style, lazy_pinyin
+from pypinyin import Style, lazy_pinyin, pinyin
 
 _LATIN_RUN = re.compile(r"[a-z]+(?:[ '’]+[a-z]+)*")
 _CJK_WORD = re.compile(r"[\u4e00-\u9fff]{2,}")
@@ -27,6 +27,19 @@ MAX_INITIALS = 5
 def spell(word: str) -> str:
     """The toneless pinyin of a Chinese word, syllables joined: 专利 → zhuanli (ü as v)."""
     return "".join(lazy_pinyin(word))
+
+
+MAX_SPELLINGS = 8
+
+
+def spellings(word: str) -> list[str]:
+    """Every toneless spelling of a word whose characters have several readings (多长: duozhang
+    and duochang; 异议期: yiyiqi), the usual one first; at most MAX_SPELLINGS."""
+    out = [""]
+    for readings in pinyin(word, style=Style.NORMAL, heteronym=True):
+        out = [o + r for o in out for r in dict.fromkeys(readings)][:MAX_SPELLINGS]
+    usual = spell(word)
+    return [usual] + [o for o in dict.fromkeys(out) if o != usual]
 
 
 @lru_cache(maxsize=1)
@@ -58,7 +71,12 @@ class PinyinReader:
         variant → term (two words one spelling may be, both variants of one term, are that
         term: jiaoqian is 交钱 or 缴钱, both 缴费)."""
         self.fold = synonyms or {}
-        self.words = self._unique((spell(w), w) for w in vocabulary if _CJK_WORD.fullmatch(w))
+        chinese = [w for w in vocabulary if _CJK_WORD.fullmatch(w)]
+        usual = self._unique((spell(w), w) for w in chinese)
+        # Other readings (多长 as duochang) only where no word is usually spelled so.
+        other = self._unique((key, w) for w in chinese for key in spellings(w)[1:]
+                             if key not in usual)
+        self.words = {**other, **usual}
         self.initials = self._unique(
             ("".join(lazy_pinyin(t, style=Style.FIRST_LETTER)), t)
             for t in terms if _CJK_WORD.fullmatch(t) and len(t) <= MAX_INITIALS)

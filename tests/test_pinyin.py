@@ -71,3 +71,12 @@ def test_a_question_half_in_pinyin_function_words_is_still_answered(kb):
     # "yao" and "ma" are read by no vocabulary word; they must not outweigh 优先审查 + 缴费
     choice = kb.choose("youxian shencha yao jiao qian ma", None)
     assert choice.answer_id == "priority_exam.fee"
+
+
+def test_characters_with_two_readings_are_read_either_way():
+    from knowledge.pinyin import spellings
+    assert spellings("多长") == ["duozhang", "duochang"]
+    reader = PinyinReader(["多长", "异议", "商标", "长期"], [])
+    assert reader.read("shangbiao yiyi duo chang") == "商标 异议 多长"
+    # a usual spelling wins over another word's second reading
+    assert reader.read("changqi") == "长期"
