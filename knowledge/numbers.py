@@ -19,7 +19,8 @@ _CN_DIGITS = {"零": 0, "〇": 0, "一": 1, "壹": 1, "二": 2, "贰": 2, "两":
               "捌": 8, "九": 9, "玖": 9}
 _SMALL = {"十": 10, "拾": 10, "百": 100, "佰": 100, "千": 1000, "仟": 1000}
 _BIG = {"万": 10_000, "亿": 100_000_000}
-_SUFFIX = {"k": 1000, "w": 10_000}  # 5k, 80w: how people write in chat
+_SUFFIX = {"k": 1000, "w": 10_000,  # 5k, 80w: how people write in chat
+           "thousand": 1000, "million": 1_000_000}  # 1.5 million: English beside the Chinese
 _CN = "".join([*_CN_DIGITS, *_SMALL, *_BIG])
 # Digits grouped by thousands (800,000) or, the Chinese way, by ten-thousands (80,0000).
 _ARABIC = r"\d{1,3}(?:,\d{3})+(?![\d,])(?:\.\d+)?|\d{1,4}(?:,\d{4})+(?![\d,])|\d+(?:\.\d+)?"
@@ -28,7 +29,7 @@ _ATOM = rf"(?:{_ARABIC}|[{_CN}])"
 _ABOUT = r"来(?=[万千百亿块元个])"
 _NUMBER = re.compile(
     rf"(?P<ordinal>第\s*)?(?P<percent>百分之)?(?P<run>{_ATOM}+(?:(?:[多余]|{_ABOUT}){_ATOM}*)?)"
-    rf"(?:(?P<suffix>[kKwW])(?P<tail>\d(?![\d.,]))?(?![A-Za-z]))?")  # 6w8: 68000, 5k8: 5800
+    rf"(?:(?P<suffix>[kKwW]|\s?(?i:million|thousand))(?P<tail>\d(?![\d.,]))?(?![A-Za-z]))?")  # 6w8: 68000, 5k8: 5800
 # "5万一年", "五千一个月", "3000一个月": a trailing 一 before a period is the period's ("per
 # year"), not a digit of the sum. After 十 or 零 it is a digit (十一个月, 一百零一年).
 _PERIOD_AFTER_ONE = re.compile(r"一(?:年|个月|月|季度|天|周|个人)")
@@ -97,10 +98,10 @@ def numbers(text: str | None) -> list[Number]:
         low, high = parsed
         number_end = run_end
         if suffix:
-            scale = _SUFFIX[suffix.lower()]
+            scale = _SUFFIX[suffix.strip().lower()]
             low, high = low * scale, None if high is None else high * scale
-            number_end += 1
-            if tail and high is None and run.isdigit():
+            number_end += len(suffix)
+            if tail and high is None and run.isdigit() and len(suffix) == 1:
                 low += int(tail) * scale // 10
                 number_end += 1
             else:

@@ -439,3 +439,15 @@ def test_a_joint_application_qualifies_only_when_everyone_does(schedule, text, v
     result = check_joint(schedule, read_parties(text, schedule.kinds))
     assert result.verdict == verdict
     assert result.missing is None
+
+
+@pytest.mark.parametrize("text, kind, per, verdict", [
+    ("我们 company 去年 taxable income 1.5 million，还能 fee reduction 吗", "enterprise", "year",
+     "not_eligible"),
+    ("My monthly salary is 4000 yuan, can I get the patent fee reduction?", "individual", "month",
+     "eligible"),
+])
+def test_english_figures_and_applicants(schedule, text, kind, per, verdict):
+    said, amount = read_kind(text, schedule.kinds), read_amount(text)
+    assert (said.kind, amount.per) == (kind, per)
+    assert check_eligibility(schedule, said.kind, amount).verdict == verdict

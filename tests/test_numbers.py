@@ -18,6 +18,8 @@ from knowledge.numbers import numbers
     ("5千", 5000, None),
     ("5k", 5000, None),
     ("80w", 800_000, None),
+    ("1.5 million", 1_500_000, None),  # English beside the Chinese
+    ("800 thousand", 800_000, None),
     ("1.2万", 12_000, None),
     ("1.25万", 12_500, None),
     ("一百万", 1_000_000, None),

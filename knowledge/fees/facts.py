@@ -22,13 +22,17 @@ _EN = r"(?<![a-z])(?:{})(?![a-z])"  # English words and phrases, whole (used wit
 FOLLOW_UP = re.compile(r"^\s*(那|那么|如果|要是|假如|换成|改成|改为|不对|不是|错了)|呢\s*[?？。!！]*\s*$")
 
 # --- amounts of money ---------------------------------------------------------------------
-_MONTH = re.compile(r"月收入|月薪|月工资|每月|每个月|一个月|月均|月入|/月|一月")
-_YEAR = re.compile(r"年收入|年薪|年工资|全年|一年|每年|去年|上年|上一年|年入|/年|年所得|年度")
+_MONTH = re.compile(r"月收入|月薪|月工资|每月|每个月|一个月|月均|月入|/月|一月|"
+                    + _EN.format("monthly|a month|per month|each month"), re.I)
+_YEAR = re.compile(r"年收入|年薪|年工资|全年|一年|每年|去年|上年|上一年|年入|/年|年所得|年度|"
+                   + _EN.format("yearly|annual|annually|a year|per year|last year"), re.I)
 _BASIS = [  # checked in order: 营业收入 is revenue, not income
-    ("taxable", re.compile(r"应纳税所得|应税所得|纳税所得|所得额")),
-    ("revenue", re.compile(r"营业额|营收|营业收入|销售额|销售收入|产值|流水|总收入")),
-    ("profit", re.compile(r"利润|盈利|净利|赚了")),
-    ("income", re.compile(r"收入|工资|月薪|年薪|薪水|薪资|挣")),
+    ("taxable", re.compile(r"应纳税所得|应税所得|纳税所得|所得额|" + _EN.format("taxable income"), re.I)),
+    ("revenue", re.compile(r"营业额|营收|营业收入|销售额|销售收入|产值|流水|总收入|"
+                           + _EN.format("revenue|turnover|sales"), re.I)),
+    ("profit", re.compile(r"利润|盈利|净利|赚了|" + _EN.format("profits?"), re.I)),
+    ("income", re.compile(r"收入|工资|月薪|年薪|薪水|薪资|挣|" + _EN.format("income|salary|wages?"),
+                          re.I)),
 ]
 _BELOW = re.compile(r"(不到|低于|少于|不足|不满|没到|没有到|未满|未达到|未到|达不到|小于|不够)\s*$")
 _AT_MOST = re.compile(r"(不超过|不高于|最多|至多)\s*$")
@@ -163,8 +167,11 @@ class KindSaid:
     word: str  # the word the citizen used
 
 
-_IMPLIED = [("individual", re.compile(r"月收入|月薪|工资|年薪|个人所得税|个税|没有收入|没收入|无收入")),
-            ("enterprise", re.compile(r"纳税所得|应税所得|所得额|企业所得税|纳税申报表"))]
+_IMPLIED = [("individual", re.compile(r"月收入|月薪|工资|年薪|个人所得税|个税|没有收入|没收入|无收入|"
+                                     + _EN.format("monthly income|salary|individual"), re.I)),
+            ("enterprise", re.compile(r"纳税所得|应税所得|所得额|企业所得税|纳税申报表|"
+                                      + _EN.format("taxable income|company|enterprise|firm"),
+                                      re.I))]
 
 
 def read_kind(text: str, kinds: Iterable[ApplicantKind]) -> KindSaid | None:
