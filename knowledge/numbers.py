@@ -48,7 +48,7 @@ _UNITS = [  # checked in order right after a number; the first that fits wins
     ("件", re.compile(r"\s*件")),
     ("人", re.compile(r"\s*(?:个|位|名)?(?:人|个人|申请人|专利权人)")),  # 一个个人: one person
     ("家", re.compile(r"\s*家")),
-    ("年", re.compile(r"\s*年")),
+    ("年", re.compile(r"\s*个?年(?!纪|级|龄)")),  # 第6个年度: the sixth year
     ("月", re.compile(r"\s*个?月")),
     ("%", re.compile(r"\s*%")),
     ("个", re.compile(r"\s*个")),

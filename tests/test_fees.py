@@ -451,3 +451,13 @@ def test_english_figures_and_applicants(schedule, text, kind, per, verdict):
     said, amount = read_kind(text, schedule.kinds), read_amount(text)
     assert (said.kind, amount.per) == (kind, per)
     assert check_eligibility(schedule, said.kind, amount).verdict == verdict
+
+
+@pytest.mark.parametrize("text, year", [("外观专利第６个年度的年费要交几多", 6), ("第5年年费", 5),
+                                        ("第十二年度年费", 12)])
+def test_the_year_of_a_patent_however_written(text, year):
+    assert read_patent(text).year == year
+
+
+def test_a_trademark_handed_to_someone_is_an_assignment():
+    assert read_trademark("商标转给我老弟，要交几多钱咯").service == "assignment"
