@@ -114,3 +114,13 @@ class ActionCapabilities(_SecondOpinion):
 
     def name(self) -> str:
         return "action_capabilities"
+
+
+class ActionBotIdentity(_SecondOpinion):
+    """NLU's ask_bot_identity: "保护中心是哪一年获批建设的" asks about the centre, not the
+    assistant ("是哪一年" reads like "是真人吗" to the classifier); "你是机器人吗" has no word of
+    ours and gets the identity answer."""
+    response = "utter_bot_identity"
+
+    def name(self) -> str:
+        return "action_bot_identity"

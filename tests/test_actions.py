@@ -136,6 +136,20 @@ def test_capabilities_get_the_knowledge_bases_second_opinion(kb_url, text, answe
         assert messages[0]["response"] == "utter_capabilities"
 
 
+@pytest.mark.parametrize("text, answered", [
+    ("贛州知識產權保護中心是哪一年獲批建設的", True),  # about the centre, read as "what are you"
+    ("你是真人还是机器人", False),
+    ("Are you a robot", False),
+])
+def test_identity_questions_get_the_knowledge_bases_second_opinion(kb_url, text, answered):
+    from actions.answers import ActionBotIdentity
+    messages, _ = run(ActionBotIdentity(), make_tracker(text, "ask_bot_identity", 0.5))
+    if answered:
+        assert "来源：" in messages[0]["text"] and "2021" in messages[0]["text"]
+    else:
+        assert messages[0]["response"] == "utter_bot_identity"
+
+
 def test_the_action_server_registers_every_action_of_the_domain(kb_url):
     # an abstract base registered as an action stops the action server at start-up
     import yaml

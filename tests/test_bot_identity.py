@@ -23,7 +23,7 @@ def test_welcome_and_identity_answer_say_it_is_automated_and_name_a_human_channe
 def test_identity_question_has_an_intent_a_rule_and_training_examples():
     assert "ask_bot_identity" in _domain()["intents"]
     rules = yaml.safe_load((settings.ROOT / "data" / "rules.yml").read_text(encoding="utf-8"))
-    assert any(r["steps"] == [{"intent": "ask_bot_identity"}, {"action": "utter_bot_identity"}]
+    assert any(r["steps"] == [{"intent": "ask_bot_identity"}, {"action": "action_bot_identity"}]
                for r in rules["rules"])
     nlu = yaml.safe_load((settings.ROOT / "data" / "nlu" / "bot_identity.yml").read_text(
         encoding="utf-8"))["nlu"]
