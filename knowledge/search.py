@@ -345,6 +345,15 @@ class SearchIndex:
         return (got / total if total else 0.0), matched
 
 
+_DOC_NUMBER = re.compile(r"[\u4e00-\u9fff]{2,8}〔\d{4}〕\d+号|[\u4e00-\u9fff]{2,8}令第\d+号|公告第\d+号")
+
+
+def cited_numbers(answer: Answer) -> list[str]:
+    """The document numbers an answer rests on: its source's and those its long text cites."""
+    found = _DOC_NUMBER.findall(answer.long or "")
+    return list(dict.fromkeys(filter(None, [answer.source.number, *found])))
+
+
 def build_index(session, day: dt.date) -> SearchIndex:
     """Index of the answers in force on `day`; superseded rules are not findable."""
     rows = session.execute(select(Term.kind, Term.canonical, Term.variant)).all()
@@ -358,7 +367,8 @@ def build_index(session, day: dt.date) -> SearchIndex:
     for answer in session.execute(select(Answer)).scalars():
         if not answer.in_force(day):
             continue
-        bodies[answer.id] = answer.short
+        # The document numbers it rests on too: citizens ask by them ("财税〔2024〕23号讲的是什么").
+        bodies[answer.id] = " ".join([answer.short, *cited_numbers(answer)])
         for text in [answer.title, *(q.text for q in answer.questions)]:
             docs.append((answer.id, answer.topic, text))
     home = HOME + tuple(n for name, aliases in divisions for n in [name, *(aliases or [])])

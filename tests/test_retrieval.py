@@ -59,3 +59,10 @@ def test_out_of_scope_questions_are_rejected(result):
 
 def test_cross_topic_top1_does_not_regress(result):
     assert result.cross_top1 >= CROSS_TOPIC_FLOOR, misses(result, "cross")
+
+
+def test_a_question_by_document_number_finds_what_rests_on_it(kb):
+    # the number is in no phrasing: it is indexed from the answer's source and long text
+    found = kb.search("財稅〔2024〕23號講的是什麼")
+    assert found and found[0].id.startswith("fee_reduction.")
+    assert "开放许可" in found[0].answer and "15%" in found[0].answer
