@@ -9,6 +9,7 @@ topics.yml, never from code.
 from __future__ import annotations
 
 import datetime as dt
+import re
 import threading
 import time
 from dataclasses import dataclass
@@ -48,6 +49,11 @@ OTHER_TOPIC_MARGIN = 0.15  # how much more another topic's hit must cover to ove
 SUGGEST_MIN = 0.3  # coverage a hit needs to be offered as a suggestion
 CHECK_EVERY_S = 2.0
 MAX_QUERY = 500  # longer text is searched by its start
+# A message this long is mostly a story, and its question comes last ("我是信丰的个体户，在展会上
+# ……请问能不能请求行政裁决，要准备哪些材料"): the story's many words leave every answer covering
+# little of it. When the whole finds no answer, its last sentence is asked on its own.
+LONG_QUESTION = 60
+_SENTENCE_END = re.compile(r"[。！？!?；;\n]+")
 HOTLINES = "可拨打12345政务服务热线咨询，或登录全国12315平台投诉举报。"
 CONFIDENCE_WORD = {"H": "高", "M": "中", "L": "低"}
 
@@ -94,6 +100,20 @@ def decide(index: SearchIndex, question: str, topic: str | None,
     if inside and best_in >= IN_TOPIC_MIN:
         return Choice(inside[0].answer_id, None, candidates, best_in), hits
     return Choice(None, topic, candidates, best_in), hits
+
+
+def asking_part(question: str) -> str | None:
+    """The last sentence of a long message (with the one before when it is only a few words:
+    "……要准备哪些材料？谢谢"); None for a short message or a single sentence."""
+    if len(question) < LONG_QUESTION:
+        return None
+    parts = [p.strip() for p in _SENTENCE_END.split(question) if p.strip()]
+    if len(parts) < 2:
+        return None
+    last = parts[-1]
+    if len(last) < 8 and len(parts) >= 3:
+        last = parts[-2] + "，" + last
+    return last
 
 
 def cited(src) -> str:
@@ -193,6 +213,11 @@ class KnowledgeService:
         sure = topic.id if topic and confidence >= INTENT_SURE else None
         guess = topic.id if topic and not sure and confidence >= GUESS_MIN else None
         choice, hits = decide(snap.index, question, sure, guess)
+        asked = asking_part(question) if not choice.answer_id else None
+        if asked:
+            last, _ = decide(snap.index, asked, sure, guess)
+            if last.answer_id:
+                choice = last
         if choice.answer_id:
             return self._render(snap, snap.answers[choice.answer_id], choice.coverage)
         overview = self._overview(snap, choice.overview_of)

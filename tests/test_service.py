@@ -234,3 +234,14 @@ def test_nlu_leaning_to_the_topic_of_the_best_answer_lets_it_answer(kb):
 ])
 def test_a_question_about_another_place_is_answered_only_about_that_place(kb, question, answered):
     assert (kb.choose(question, None).answer_id is not None) is answered
+
+
+def test_a_long_message_is_answered_by_its_last_sentence_when_the_whole_finds_nothing(kb):
+    from knowledge.service import asking_part
+    story = ("我是信丰的个体户，在一个展会上看到别人卖的产品跟我的外观设计专利几乎一样，拍了照片也留了人家的名片。"
+             "展会结束后我想让管专利的行政部门出面处理，不想去法院打官司。请问能不能请求行政裁决，要准备哪些材料")
+    assert asking_part(story) == "请问能不能请求行政裁决，要准备哪些材料"
+    assert asking_part("行政裁决要什么材料？谢谢") is None  # short: asked as it is
+    assert asking_part(story + "？谢谢") == "请问能不能请求行政裁决，要准备哪些材料，谢谢"
+    reply = kb.answer(story)
+    assert reply.answered and reply.answer_id.startswith("rights_assistance.patent_ruling")
