@@ -71,10 +71,10 @@ class PinyinReader:
         variant → term (two words one spelling may be, both variants of one term, are that
         term: jiaoqian is 交钱 or 缴钱, both 缴费)."""
         self.fold = synonyms or {}
-        chinese = [w for w in vocabulary if _CJK_WORD.fullmatch(w)]
-        usual = self._unique((spell(w), w) for w in chinese)
+        spelt = {w: spellings(w) for w in vocabulary if _CJK_WORD.fullmatch(w)}
+        usual = self._unique((keys[0], w) for w, keys in spelt.items())
         # Other readings (多长 as duochang) only where no word is usually spelled so.
-        other = self._unique((key, w) for w in chinese for key in spellings(w)[1:]
+        other = self._unique((key, w) for w, keys in spelt.items() for key in keys[1:]
                              if key not in usual)
         self.words = {**other, **usual}
         self.initials = self._unique(

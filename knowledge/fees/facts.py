@@ -385,8 +385,8 @@ _SERVICES = [("late_renewal", re.compile(r"宽展|延迟续展|迟延续展|过�
                  r"(?:collective|certification)(?: trade)? ?marks?"), re.I)),
              ("renewal", re.compile(r"续展|续期|续费|到期.{0,6}续|"
                                     + _EN.format(r"renew|renewal|renewing"), re.I)),
-             ("assignment", re.compile(r"转让|过户|转给|转到.{0,6}名下|" + _EN.format(r"assignment|assign|transfer"),
-                                       re.I)),
+             ("assignment", re.compile(r"转让|过户|转给|转到.{0,6}名下|"
+                                       + _EN.format(r"assignment|assign|transfer"), re.I)),
              ("change", re.compile(r"变更|改名|改地址|更名|" + _EN.format(
                  r"change of (?:name|address)|recordal of change"), re.I)),
              ("replacement", re.compile(r"补发|补证|补办|证书?丢|注册证丢|遗失|" + _EN.format(

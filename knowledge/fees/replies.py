@@ -78,11 +78,13 @@ def _buttons(link: Link, *items) -> list[dict]:
     return out
 
 
+_ESTIMATE = f"以上是按您说的情况作的估算，能否减缴以{PATENT_SYSTEM}费减备案的审核为准。"
+
+
 # --- 专利费减 -----------------------------------------------------------------------------------
 def eligibility(r: Eligibility, link: Link) -> Reply:
     kind = r.kind
     rates = _rates(r)
-    estimate = f"以上是按您说的情况作的估算，能否减缴以{PATENT_SYSTEM}费减备案的审核为准。"
     if r.verdict == "not_covered":
         standards = "还是按".join(f"“{rule.name}”" for rule in (r.income_limit, r.taxable_limit)
                                  if rule)
@@ -104,7 +106,7 @@ def eligibility(r: Eligibility, link: Link) -> Reply:
                 f"证明材料：{kind.proof}。\n"
                 f"来源：{cite(_dated(kind.citation, r.single))}；"
                 f"{sure(kind.citation, r.single.citation if r.single else None)}。"
-                f"{estimate}")
+                f"{_ESTIMATE}")
         return Reply(text, _buttons(link, CALC_PATENT, "fee_reduction.online_filing"))
     if r.verdict == "no_rule":
         return Reply(f"今天没有查到在施行的{kind.name}费减标准，不能为您判断。请以{PATENT_SYSTEM}的说明为准。",
@@ -131,7 +133,7 @@ def eligibility(r: Eligibility, link: Link) -> Reply:
     rate_source = (f"；比例：{cite(r.single.citation, short=True)}"
                    if r.verdict == "eligible" and r.single else "")
     text = (f"{head}{proof}\n来源：{cite(limit.citation, short=True)}{rate_source}；"
-            f"{sure(limit.citation, r.single.citation if rate_source else None)}。{estimate}")
+            f"{sure(limit.citation, r.single.citation if rate_source else None)}。{_ESTIMATE}")
     if r.verdict == "eligible":
         buttons = _buttons(link, CALC_PATENT, "fee_reduction.online_filing")
     elif r.verdict == "not_eligible":
@@ -179,8 +181,7 @@ def joint_eligibility(r: JointEligibility, link: Link) -> Reply:
     else:
         tail = "单凭这些还判断不了，告诉我每个申请人的具体数字，我再帮您算。"
         buttons = _buttons(link, "fee_reduction.eligibility")
-    estimate = f"以上是按您说的情况作的估算，能否减缴以{PATENT_SYSTEM}费减备案的审核为准。"
-    return Reply(f"{head}{tail}\n来源：{_source_list(citations)}；{sure(*citations)}。{estimate}",
+    return Reply(f"{head}{tail}\n来源：{_source_list(citations)}；{sure(*citations)}。{_ESTIMATE}",
                  buttons)
 
 
