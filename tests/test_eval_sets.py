@@ -52,12 +52,18 @@ def texts_of_dev_splits() -> list[tuple[str, str]]:
     return answers_texts("dev") + nlu_texts(EVAL / "nlu" / "dev.yml") + retrieval_texts()
 
 
-def overlaps(texts: list[tuple[str, str]], corpus: Corpus) -> list[str]:
+def overlaps(texts: list[tuple[str, str]], corpus: Corpus, *, held_out: str = "") -> list[str]:
+    """One line per text of `texts` that is the same as, or near, a text of `corpus`. The side
+    named by `held_out` ("texts" or "corpus") is shown by its number only: a failure message
+    must not put a test question in front of whoever is writing training or dev data."""
     found = []
-    for text, where in texts:
+    for n, (text, where) in enumerate(texts):
         hit = corpus.match(text)
         if hit:
-            found.append(f"{where}: {text!r} is {hit.kind} {hit.other!r} ({hit.origin})")
+            mine = f"#{n}" if held_out == "texts" else repr(text)
+            other = f"a held-out text ({hit.origin})" if held_out == "corpus" else \
+                f"{hit.other!r} ({hit.origin})"
+            found.append(f"{where} {mine} is {hit.kind} {other}")
     return found
 
 
@@ -91,14 +97,23 @@ def test_guard_finds_a_planted_near_duplicate(tmp_path):
     (tmp_path / "knowledge" / "data" / "answers" / "x.yml").write_text(
         "answers:\n  - id: x.y\n    title: 另一个标题\n    questions: [别的问题]\n",
         encoding="utf-8")
-    found = overlaps(texts_of_test_splits(), training_corpus(tmp_path))
-    assert any(repr(planted) in f for f in found), found
+    found = overlaps(texts_of_test_splits(), training_corpus(tmp_path), held_out="texts")
+    assert any(f.startswith("answers test #0 is near ") for f in found), found
+
+
+def test_guard_messages_do_not_show_held_out_texts():
+    held = [("个人申请专利费减收入要低于多少", "answers test")]
+    mine = [("个人申请专利费减收入要低于多少呢", "answers dev")]
+    shown = overlaps(mine, Corpus(held), held_out="corpus")
+    assert shown == ["answers dev '个人申请专利费减收入要低于多少呢' is near a held-out text (answers test)"]
+    shown = overlaps(held, Corpus([(mine[0][0], "data/nlu/x.yml")]), held_out="texts")
+    assert shown == ["answers test #0 is near '个人申请专利费减收入要低于多少呢' (data/nlu/x.yml)"]
 
 
 # --- held out means held out ----------------------------------------------------------------
 
 def test_test_splits_do_not_overlap_training_data(training):
-    found = overlaps(texts_of_test_splits(), training)
+    found = overlaps(texts_of_test_splits(), training, held_out="texts")
     assert not found, "\n".join(found)
 
 
@@ -108,7 +123,7 @@ def test_dev_splits_do_not_overlap_training_data(training):
 
 
 def test_dev_and_test_share_nothing():
-    found = overlaps(texts_of_dev_splits(), Corpus(texts_of_test_splits()))
+    found = overlaps(texts_of_dev_splits(), Corpus(texts_of_test_splits()), held_out="corpus")
     assert not found, "\n".join(found)
 
 
