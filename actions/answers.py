@@ -9,7 +9,7 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions import calculators
-from actions.knowledge_base import KNOWLEDGE, warm_up
+from actions.knowledge_base import KNOWLEDGE, record, say, warm_up
 
 FALLBACK = "nlu_fallback"
 
@@ -25,20 +25,6 @@ def best_intent(message: dict) -> tuple[str | None, float]:
         if ranked.get("name") != FALLBACK:
             return ranked.get("name"), float(ranked.get("confidence") or 0.0)
     return None, 0.0
-
-
-def say(dispatcher: CollectingDispatcher, reply) -> None:
-    """A knowledge-base or calculator reply. The answer's id rides along (a custom message after
-    the text): the channels offer 好差评 only after an answer from the knowledge base, and name
-    the answer rated."""
-    rated = {"answer_id": reply.answer_id} if reply.answered and reply.answer_id else None
-    dispatcher.utter_message(text=reply.text, buttons=reply.buttons, json_message=rated)
-
-
-def record(tracker: Tracker, text: str, intent: str | None, confidence: float, reply) -> None:
-    """Counts the question for the dashboard and logs it for staff when it was not answered."""
-    KNOWLEDGE.record_question(text, tracker.get_latest_input_channel() or "unknown",
-                              intent, confidence, reply)
 
 
 class ActionAnswer(Action):

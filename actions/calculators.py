@@ -19,15 +19,16 @@ from dataclasses import replace
 from typing import Any
 
 from rasa_sdk import Action, FormValidationAction, Tracker
-from rasa_sdk.events import SlotSet
+from rasa_sdk.events import FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.knowledge_base import KNOWLEDGE
+from actions.knowledge_base import KNOWLEDGE, record, say
 from actions.leads import Said
 from knowledge.fees import facts as read
 from knowledge.fees import replies
 from knowledge.fees.facts import Amount, PatentQuery, TrademarkQuery
 from knowledge.numbers import numbers
+from knowledge.service import AGREE
 from knowledge.text import to_simplified
 
 REQUESTED = "requested_slot"
@@ -248,6 +249,13 @@ class _Start(Action, ABC):
     def run(self, dispatcher, tracker, domain):
         said = Said.of(tracker)
         text = _text(said)
+        answered = self.calc is not ELIGIBILITY and text and _asks_no_number(text) and \
+            KNOWLEDGE.rescue(text, NOT_A_SUM_WORDS, AGREE)
+        if answered:
+            say(dispatcher, replace(answered, buttons=[
+                *answered.buttons, {"title": "帮我算官费", "payload": f"/{self.calc.intent}"}]))
+            record(tracker, said.text, said.intent, said.confidence, answered)
+            return [FollowupAction("action_listen")]  # the rule's form does not start
         new = self.calc.read(text, None)
         if not said.button and not self.calc.said_anything(new):
             handed = _hand_over(self.calc, text)
@@ -263,6 +271,25 @@ class _Start(Action, ABC):
         return [SlotSet(slot, value) for slot, value in self.calc.to_slots(facts).items()] + [
             SlotSet(NEXT, "result" if complete or unchanged else "form"),
             SlotSet(NOTE, "unchanged" if unchanged else None)]
+
+
+# "授权后第11年的年费还在减缴期内吗" reads as the patent calculator (a year, an annual fee) but asks
+# whether, or for how long: no sum answers it. A yes/no or how-long question that neither asks
+# for nor states an amount is answered from the knowledge base when the search is sure of an
+# answer (three specific words, AGREE coverage), with the calculator offered as a button. Of the
+# two calculators' 97 training examples, two are such questions and both state an amount
+# ("发明专利第3年年费是135吗"); the eligibility check is left alone ("月收入4000能费减吗"
+# asks whether, and the calculator answers it).
+_IF_OR_HOW_LONG = re.compile(r"吗|[么嘛][？?!！。]*$|几年|多少年|多久|期内|能不能|是不是|还能|可不可以")
+_AMOUNT_ASKED = re.compile(r"多少(?!年|天|个?月|日|个工作日)|几块|几元|几多|算|要交|交多少|费用|价格|钱|"
+                           r"(?<![a-z])(?:how much|fee|fees|cost|costs|price)(?![a-z])", re.I)
+_AMOUNT_STATED = re.compile(r"\d{2,}(?![\d年])")
+NOT_A_SUM_WORDS = 3
+
+
+def _asks_no_number(text: str) -> bool:
+    return bool(_IF_OR_HOW_LONG.search(text)) and not _AMOUNT_ASKED.search(text) and \
+        not _AMOUNT_STATED.search(text)
 
 
 VIA = "via:"  # calc_note of a result worked out by another calculator (_hand_over)

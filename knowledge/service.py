@@ -227,16 +227,17 @@ class KnowledgeService:
             return reply
         return self._not_sure(snap, hits)
 
-    def rescue(self, question: str, words: int = RESCUE_WORDS) -> Reply | None:
+    def rescue(self, question: str, words: int = RESCUE_WORDS,
+               coverage: float = RESCUE) -> Reply | None:
         """The answer to a question NLU gave an intent without an answer (out of scope, what
-        the assistant can do), when the search is sure of one: it covers RESCUE of the question
-        with `words` specific words or more. None keeps NLU's reading."""
+        the assistant can do), when the search is sure of one: it covers `coverage` of the
+        question with `words` specific words or more. None keeps NLU's reading."""
         snap = self._snapshot()
         question = question[:MAX_QUERY]
         if snap.index.names_outside(question):
             return None
         hits = snap.index.search(question, k=1)
-        if hits and hits[0].coverage >= RESCUE and hits[0].matched >= words:
+        if hits and hits[0].coverage >= coverage and hits[0].matched >= words:
             return self._render(snap, snap.answers[hits[0].answer_id], hits[0].coverage)
         return None
 

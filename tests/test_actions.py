@@ -150,6 +150,25 @@ def test_identity_questions_get_the_knowledge_bases_second_opinion(kb_url, text,
         assert messages[0]["response"] == "utter_bot_identity"
 
 
+@pytest.mark.parametrize("text, answer_id", [
+    ("参加展会时发现隔壁展位卖仿冒我们专利的产品，可以在展会现场投诉吗", "rights_assistance.exhibition"),
+    ("有人假冒我们的注册商标，我要举报", None),  # wants to file: the form starts
+    ("我想举报，怎么弄", None),  # asks how to file: 举报 is its only specific word
+    ('/report_infringement', None),  # the button after such an answer
+])
+def test_a_how_question_read_as_a_report_is_answered_and_the_form_offered(kb_url, text,
+                                                                           answer_id):
+    from actions.leads import ActionStartLead
+    messages, events = run(ActionStartLead(), make_tracker(text, "report_infringement", 0.8))
+    if answer_id:
+        assert messages[0]["custom"]["answer_id"] == answer_id
+        assert {"title": "登记侵权线索", "payload": "/report_infringement"} in messages[0]["buttons"]
+        assert events == [{"event": "followup", "timestamp": None, "name": "action_listen"}]
+    else:
+        assert messages[0]["response"] == "utter_lead_intro"
+        assert any(e.get("name") == "lead_draft_id" and e["value"] for e in events)
+
+
 def test_the_action_server_registers_every_action_of_the_domain(kb_url):
     # an abstract base registered as an action stops the action server at start-up
     import yaml

@@ -291,6 +291,25 @@ def test_no_hand_over_without_a_whole_calculation_named_for_another(calc, text, 
     assert slots["calc_next"] == "form" and slots["calc_note"] is None
 
 
+@pytest.mark.parametrize("text, answer_id", [
+    # asks whether or how long: no sum answers it
+    ("专利拿到授权都第十二年了，年费还在减缴期限里吗", "fee_reduction.annual_fee"),
+    ("專利年費減繳一共可以減多少年", "fee_reduction.annual_fee"),
+    ("发明专利第3年年费是135吗", None),  # states an amount: the calculator checks it
+    ("外观设计第6年年费减完多少", None),  # asks an amount
+    ("帮我算一下专利费", None),
+])
+def test_a_yes_no_or_how_long_question_read_as_the_calculator_is_answered(calc, text,
+                                                                          answer_id):
+    slots, messages = run(calc.ActionStartPatentFee(), tracker(said(text, "calc_patent_fee")))
+    if answer_id:
+        assert not slots and messages[0]["custom"]["answer_id"] == answer_id
+        assert "来源：" in messages[0]["text"]
+        assert {"title": "帮我算官费", "payload": "/calc_patent_fee"} in messages[0]["buttons"]
+    else:
+        assert slots["calc_next"] in ("form", "result") and not messages
+
+
 # --- a topic question, or one NLU was unsure of, that states a whole calculation -------------
 @pytest.mark.parametrize("text, intent, expected", [
     # nlu_fallback: action_answer gets the best real intent, here a form answer or a calculator
