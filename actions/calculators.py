@@ -380,6 +380,7 @@ ELIGIBILITY, PATENT, TRADEMARK = (CALCULATORS[n] for n in
 # its topic, or took a whole question for a form answer (inform, outside a form).
 _ASKS_AMOUNT = re.compile(r"多少|几块|几元|算|要交|交多少|费用|价格|钱|(?<![a-z])(?:how much|fee|"
                           r"fees|cost|costs|price)(?![a-z])", re.I)
+_ASKS_EXTRA = re.compile(r"多出|超出|超过|额外|加收|另收")
 ROUTED_FROM = {"ask_fee_reduction": ("fee_eligibility", "patent_fee"),
                "ask_trademark": ("trademark_fee",),
                "check_fee_eligibility": ("fee_eligibility", "patent_fee"),
@@ -395,9 +396,11 @@ def _states_everything(calc: Calculator, facts: dict[str, Any], text: str) -> bo
         return bool(facts.get("patent_type") and facts.get("item")
                     and _ASKS_AMOUNT.search(text))
     # "2个类别续展纸质多少"; a class count written, not "每个类别多少钱" (the listed fee: the
-    # knowledge base answers that)
+    # knowledge base answers that), nor "一个类别里超过10个商品的，多出来的怎么收费" (the
+    # price of one more good, which the fee list gives and a total for 10 goods does not)
     return bool(facts.get("service") and facts.get("classes")) and any(
-        n.unit == "类" for n in numbers(text))
+        n.unit == "类" for n in numbers(text)) and not (
+        facts.get("goods") is None and _ASKS_EXTRA.search(text))
 
 
 def worked_out(text: str, intent: str | None) -> tuple[Calculator, dict[str, Any]] | None:

@@ -332,6 +332,7 @@ def test_a_whole_calculation_is_worked_out_whatever_intent_nlu_was_unsure_of(cal
     ("第3年", "inform"), ("个人", "inform"), ("发明专利第5年年费减不减", "calc_patent_fee"),
     ("商标续展费多少", "ask_trademark"),  # one listed fee without counts: the knowledge base
     ("商标注册每个类别多少钱", "ask_trademark"),  # the listed fee of a class, too
+    ("注册1个类别，商品超过10个的部分怎么收费", "ask_trademark"),  # one more good's price
 ])
 def test_a_partial_calculation_is_left_to_the_knowledge_base(calc, text, intent):
     assert calc.worked_out(text, intent) is None

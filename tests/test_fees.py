@@ -367,6 +367,10 @@ def test_a_rate_that_is_no_reduction_rate_is_corrected(schedule):
     ("报四个类，每个类报十个小项", ("registration", 4, (10,), None)),
     ("第35类和第43类各15个服务", ("registration", 2, (15,), None)),  # goods: a registration
     ("注册五六个类别", ("registration", None, None, None)),  # not a count: the form asks
+    # some classes with one count, the rest with another; the rest unsaid: no count for all
+    ("网上报6个类别，其中一个类别有13个商品，其余每类9个", ("registration", 6, (13, 9, 9, 9, 9, 9),
+                                            "online")),
+    ("申请4个类别，其中3个类别各12个小项", ("registration", 4, None, None)),
     # English
     ("collective mark, 2 classes, online", ("collective", 2, None, "online")),
     ("certification trademark fee on paper", ("collective", None, None, "paper")),

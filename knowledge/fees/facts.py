@@ -421,6 +421,27 @@ class TrademarkQuery:
     channel: str | None = None  # paper / online / None: both are given
 
 
+_REST = re.compile(r"其他|其余|其它|剩下|另外")
+
+
+def _split_goods(text: str, counted: list, goods_numbers: list) -> tuple[int, ...] | None:
+    """"5个类别，其中两个类别各14个商品，其他都是10个": some of the classes with one count of
+    goods, the rest with another; () when the rest's count is not said; None when the message
+    does not split them so."""
+    if len(counted) < 2 or not goods_numbers:
+        return None
+    classes, part = int(counted[0].value), int(counted[1].value)
+    first = next((n for n in goods_numbers if n.start > counted[1].start), None)
+    rest = _REST.search(text, first.end) if first else None
+    later = next((n for n in numbers(text[rest.end():]) if n.is_integer and n.exact
+                  and not n.ordinal and n.unit in ("个", "项", None)), None) if rest else None
+    if not 0 < part < classes:
+        return None
+    if later is None:
+        return ()  # the rest's count unsaid: no count is given to every class
+    return (int(first.value),) * part + (int(later.value),) * (classes - part)
+
+
 def read_trademark(text: str) -> TrademarkQuery:
     text = to_simplified(text or "")
     found = numbers(text)
@@ -435,8 +456,9 @@ def read_trademark(text: str) -> TrademarkQuery:
             or (several and n.start > several.start())
             # "一个类别12个商品": with one class, the goods named are that class's
             or ((classes or 1) == 1 and _GOODS_AFTER.match(text[n.end:])))))]
-    goods = None
-    if goods_numbers:
+    split = _split_goods(text, counted, goods_numbers)
+    goods = split or None
+    if split is None and goods_numbers:
         values = tuple(int(n.value) for n in goods_numbers)
         total_said = _TOTAL.search(text[:goods_numbers[0].start])
         if total_said and len(values) == 1 and (classes or 1) > 1:
