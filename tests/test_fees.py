@@ -371,6 +371,7 @@ def test_a_rate_that_is_no_reduction_rate_is_corrected(schedule):
     ("网上报6个类别，其中一个类别有13个商品，其余每类9个", ("registration", 6, (13, 9, 9, 9, 9, 9),
                                             "online")),
     ("申请4个类别，其中3个类别各12个小项", ("registration", 4, None, None)),
+    ("纸质报两类，一类12个商品，另一类9个商品", ("registration", 2, (12, 9), "paper")),
     # English
     ("collective mark, 2 classes, online", ("collective", 2, None, "online")),
     ("certification trademark fee on paper", ("collective", None, None, "paper")),

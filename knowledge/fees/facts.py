@@ -437,8 +437,8 @@ def _split_goods(text: str, counted: list, goods_numbers: list) -> tuple[int, ..
                   and not n.ordinal and n.unit in ("个", "项", None)), None) if rest else None
     if not 0 < part < classes:
         return None
-    if later is None:
-        return ()  # the rest's count unsaid: no count is given to every class
+    if later is None:  # one count for some classes, the rest's unsaid: none for every class
+        return () if len(goods_numbers) == 1 else None
     return (int(first.value),) * part + (int(later.value),) * (classes - part)
 
 
