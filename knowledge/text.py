@@ -51,6 +51,21 @@ _DIALECT = re.compile(  # 阿拉伯 is Arabic, not 我们
     "(?:" + "|".join(sorted(map(re.escape, DIALECT), key=len, reverse=True)) + r")(?!伯)")
 
 
+_CJK_GAP = re.compile(r"(?<=[\u4e00-\u9fff])\s+(?=[\u4e00-\u9fff])")
+_NARROW_GAP = re.compile(r"(?<=[\u4e00-\u9fff\d,.?!:;，。？！：；])\s+(?=[\u4e00-\u9fff\d,.?!:;，。？！：；])")
+_HAN = re.compile(r"[\u4e00-\u9fff]")
+
+
+def join_spaced(text: str) -> str:
+    """"请 问 实 用 新 型 的 年 费" typed a character at a time, joined up; a blank between
+    phrases ("我是于都的个体户 专利费减怎么备案") is a pause and stays. Spaced out means: at
+    least three characters, and half of them, followed by a blank and another character."""
+    gaps = len(_CJK_GAP.findall(text))
+    if gaps < 3 or gaps * 2 < len(_HAN.findall(text)):
+        return text
+    return _NARROW_GAP.sub("", text)
+
+
 def to_mandarin(text: str) -> str:
     """Dialect words as Mandarin ones of the same length (DIALECT): 我嘅专利俾人抄咗 → 我的专利被人抄了."""
     return _DIALECT.sub(lambda m: DIALECT[m.group(0)], text)
@@ -58,7 +73,7 @@ def to_mandarin(text: str) -> str:
 
 def normalise(text: str) -> str:
     """For matching: simplified, lower-case, single spaces."""
-    return _SPACES.sub(" ", to_simplified(text or "")).strip().lower()
+    return _SPACES.sub(" ", join_spaced(to_simplified(text or ""))).strip().lower()
 
 
 def parse_phone(raw: str | None) -> str | None:

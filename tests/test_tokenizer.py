@@ -1,6 +1,8 @@
 """The Chinese tokenizer drops whitespace tokens and normalises traditional characters."""
 from __future__ import annotations
 
+import pytest
+
 from rasa.engine.graph import ExecutionContext
 from rasa.engine.storage.local_model_storage import LocalModelStorage
 from rasa.engine.storage.resource import Resource
@@ -29,6 +31,20 @@ def test_traditional_text_becomes_simplified(tmp_path):
     tokens = make(tmp_path).tokenize(message, "text")
     assert message.get("text") == "专利费减怎么申请"
     assert "".join(t.text for t in tokens) == "专利费减怎么申请"
+
+
+@pytest.mark.parametrize("typed, read", [
+    ("请 问 外 观 设 计 第 五 年 的 年 费 多 少", "请问外观设计第五年的年费多少"),
+    ("商 标 续 展 , 网 上 办", "商标续展,网上办"),  # a comma between, too
+    ("我在南康 想申请商标", "我在南康 想申请商标"),  # a pause between phrases stays
+    ("PCT 申请 费减", "PCT 申请 费减"),
+])
+def test_a_message_typed_a_character_at_a_time_is_joined_up(tmp_path, typed, read):
+    message = Message(data={"text": typed})
+    tokens = make(tmp_path).tokenize(message, "text")
+    assert message.get("text") == read  # what the actions read
+    for t in tokens:
+        assert read[t.start:t.end] == t.text
 
 
 def test_dialect_words_are_read_as_mandarin_and_the_text_is_kept(tmp_path):

@@ -3,7 +3,9 @@
 - Whitespace tokens are dropped: Rasa's JiebaTokenizer keeps them, and DIET then breaks on
   text like "PCT 申请" (RasaHQ/rasa#7910).
 - Traditional characters and full-width forms are normalised to simplified before anything
-  else reads the message, so "專利費減" is understood as "专利费减".
+  else reads the message, so "專利費減" is understood as "专利费减"; a message typed a character
+  at a time ("实 用 新 型") is joined up (knowledge.text.join_spaced; the actions read the
+  message as the tokenizer left it).
 - Typos from pinyin input in the user dictionary's words (专力 → 专利, 维全 → 维权: knowledge/typos.py)
   and dialect words become tokens of the words meant (我嘅专利俾人抄咗 is read as 我的专利被人抄了),
   the message's text is left as the citizen wrote it: the tokens keep their offsets, since each
@@ -28,7 +30,7 @@ from rasa.nlu.tokenizers.tokenizer import Token
 from rasa.shared.nlu.training_data.message import Message
 
 from bot import settings
-from knowledge.text import to_mandarin, to_simplified
+from knowledge.text import join_spaced, to_mandarin, to_simplified
 from knowledge.typos import TypoTable
 
 
@@ -65,7 +67,7 @@ class ChineseTokenizer(JiebaTokenizer):
 
     def tokenize(self, message: Message, attribute: Text) -> List[Token]:
         original = message.get(attribute)
-        text = to_simplified(original)
+        text = join_spaced(to_simplified(original))
         if text != original:
             message.set(attribute, text)
         read = to_mandarin(text)
