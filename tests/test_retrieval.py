@@ -66,3 +66,12 @@ def test_a_question_by_document_number_finds_what_rests_on_it(kb):
     found = kb.search("財稅〔2024〕23號講的是什麼")
     assert found and found[0].id.startswith("fee_reduction.")
     assert "开放许可" in found[0].answer and "15%" in found[0].answer
+
+
+def test_an_answer_only_about_the_other_kind_of_right_ranks_lower(kb):
+    """A patent question gets no answer phrased only about trademarks, though it shares 质押."""
+    for question in ("实用新型证书上是我爸的名字，能不能拿去贷款质押", "外观设计能拿去质押吗"):
+        found = kb.search(question, k=1)
+        assert found[0].id in ("pledge_financing.refusals", "pledge_financing.overview"), question
+    found = kb.search("注册商标能拿去银行质押贷款吗", k=1)
+    assert found[0].id == "pledge_financing.trademark_pledge"
