@@ -53,6 +53,11 @@ MAX_QUERY = 500  # longer text is searched by its start
 # ……请问能不能请求行政裁决，要准备哪些材料"): the story's many words leave every answer covering
 # little of it. When the whole finds no answer, its last sentence is asked on its own.
 LONG_QUESTION = 60
+# A story shares many words with its answer but covers less of itself than a short question:
+# when neither the whole nor its last sentence passes, the whole's best hit answers if it
+# matches LONG_WORDS specific words and covers LONG_COVERAGE.
+LONG_WORDS = 4
+LONG_COVERAGE = 0.4
 _SENTENCE_END = re.compile(r"[。！？!?；;\n]+")
 HOTLINES = "可拨打12345政务服务热线咨询，或登录全国12315平台投诉举报。"
 CONFIDENCE_WORD = {"H": "高", "M": "中", "L": "低"}
@@ -216,8 +221,14 @@ class KnowledgeService:
         asked = asking_part(question) if not choice.answer_id else None
         if asked:
             last, _ = decide(snap.index, asked, sure, guess)
-            if last.answer_id:
+            # the question asked, read in the story's light: an answer among the whole
+            # message's best and in its best one's topic (流程/材料 asked last, 地理标志专用标志
+            # said before: not the rights-assistance procedure)
+            if last.answer_id and any(h.answer_id == last.answer_id and h.topic == hits[0].topic
+                                      for h in hits):
                 choice = last
+            elif hits and hits[0].matched >= LONG_WORDS and hits[0].coverage >= LONG_COVERAGE:
+                choice = Choice(hits[0].answer_id, None, choice.candidates, hits[0].coverage)
         if choice.answer_id:
             return self._render(snap, snap.answers[choice.answer_id], choice.coverage)
         overview = self._overview(snap, choice.overview_of)

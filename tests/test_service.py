@@ -245,3 +245,11 @@ def test_a_long_message_is_answered_by_its_last_sentence_when_the_whole_finds_no
     assert asking_part(story + "？谢谢") == "请问能不能请求行政裁决，要准备哪些材料，谢谢"
     reply = kb.answer(story)
     assert reply.answered and reply.answer_id.startswith("rights_assistance.patent_ruling")
+
+
+def test_a_long_messages_last_sentence_is_read_in_the_storys_light(kb):
+    """Asked alone, "请问要走什么流程，准备哪些材料，谁来批" finds the rights-assistance
+    procedure; the story is about the GI mark, whose answer matches five of its words."""
+    story = ("我是信丰的果农，种了十几年脐橙，今年打算自己注册个品牌，在包装盒上印地理标志专用标志，"
+             "朋友说要先申请，还要做检测。请问要走什么流程，准备哪些材料，谁来批？")
+    assert kb.answer(story).answer_id == "geo_indication.special_mark_apply"
