@@ -29,7 +29,7 @@ from knowledge.fees import replies
 from knowledge.fees.facts import Amount, PatentQuery, TrademarkQuery
 from knowledge.numbers import numbers
 from knowledge.service import AGREE
-from knowledge.text import to_simplified
+from knowledge.text import to_mandarin, to_simplified
 
 REQUESTED = "requested_slot"
 NEXT = "calc_next"  # result / form: which rule goes on after the start action
@@ -232,8 +232,9 @@ CALCULATORS = {c.name: c for c in (Eligibility(), PatentFee(), TrademarkFee())}
 
 
 def _text(said: Said) -> str:
-    """Button payloads ("/calc_patent_fee") name a calculator, not facts."""
-    return "" if said.button else to_simplified(said.text)
+    """Button payloads ("/calc_patent_fee") name a calculator, not facts. Dialect words are read
+    as Mandarin ("冇得收入": no income), as the tokenizer reads them for NLU."""
+    return "" if said.button else to_mandarin(to_simplified(said.text))
 
 
 # --- actions ------------------------------------------------------------------------------
@@ -406,7 +407,7 @@ def _states_everything(calc: Calculator, facts: dict[str, Any], text: str) -> bo
 def worked_out(text: str, intent: str | None) -> tuple[Calculator, dict[str, Any]] | None:
     """The calculator and its facts when a topic question (`intent`) states a whole
     calculation; None otherwise (the knowledge base answers)."""
-    text = to_simplified(text or "")
+    text = to_mandarin(to_simplified(text or ""))
     for name in ROUTED_FROM.get(intent or "", ()):
         calc = CALCULATORS[name]
         facts = calc.read(text, None)

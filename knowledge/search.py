@@ -63,9 +63,11 @@ QUESTION_KINDS = {"多少钱", "多久", "什么时候", "材料", "条件", "�
 SPEC_KIND = 4.0
 
 # Words that carry no meaning for matching. Question words (多少/哪里/怎么/什么时候) are kept:
-# they tell "how much" from "where" from "how". The last line: sentence-final particles of 赣南
+# they tell "how much" from "where" from "how". The last lines: sentence-final particles of 赣南
 # and south-western speech (要几多材料噻), rare in jieba's dictionary and so weighed as specific;
-# the forms of address a message opens with (老表, 哥们儿, 师傅), the same.
+# the forms of address a message opens with (老表, 哥们儿, 师傅), the same; and the family words
+# that say whose question it is (屋里崽 "my kid", 婆娘 "my wife"): the applicant's kind is
+# read from what follows (读书 → 学生, 冇得收入 → 无收入).
 STOPWORDS = set("""
 的 了 吗 呢 啊 吧 呀 哦 嘛 么 啦 哈 嗯 呗 哇 噢 喔 请问 你好 您好 谢谢 麻烦 麻烦问下
 我 我们 咱 咱们 你 你们 您 他 她 它 他们 自己 人家 这 那 这个 那个 这些 那些 这种 那种 这样 那样
@@ -74,6 +76,7 @@ STOPWORDS = set("""
 啥 咋 咋办 咋整 呐 则 给 让 把 被 对 从 向 跟 比 了解 看看 说说 讲讲 介绍 下 里 上 中
 噻 咯 嘞 咧 哩 喽 咩 唦 嗦 哟 撒 算不算 咋个
 老表 老乡 兄弟 哥们 哥们儿 大哥 大姐 师傅 美女 帅哥 亲
+屋里 屋下 屋头 屋企 崽 伢子 婆娘 堂客 老婆 老公
 """.split())
 
 _PUNCT = re.compile(r"^[\W_]+$")

@@ -310,6 +310,14 @@ def test_a_yes_no_or_how_long_question_read_as_the_calculator_is_answered(calc, 
         assert slots["calc_next"] in ("form", "result") and not messages
 
 
+def test_dialect_and_student_words_are_read(calc):
+    """冇得收入 is 没有收入 (the tokenizer reads it so for NLU), 读书 a person still at school."""
+    _, _, messages = start_and_answer(calc, calc.ActionStartFeeEligibility,
+                                      calc.ActionFeeEligibility,
+                                      said("妹子还在念书，冇得收入，想申请专利，能减费啵", "check_fee_eligibility"))
+    assert "符合专利费减条件" in messages[0]["text"] and "民政" in messages[0]["text"]
+
+
 # --- a topic question, or one NLU was unsure of, that states a whole calculation -------------
 @pytest.mark.parametrize("text, intent, expected", [
     # nlu_fallback: action_answer gets the best real intent, here a form answer or a calculator
