@@ -75,3 +75,11 @@ def test_an_answer_only_about_the_other_kind_of_right_ranks_lower(kb):
         assert found[0].id in ("pledge_financing.refusals", "pledge_financing.overview"), question
     found = kb.search("注册商标能拿去银行质押贷款吗", k=1)
     assert found[0].id == "pledge_financing.trademark_pledge"
+
+
+def test_the_offices_charges_are_a_subject_not_only_a_question_of_how_much(kb):
+    """官费 (and "official fee") names the fee lists: an opposition's 官费 is the fee, not the
+    examination timeline that shares 初审/公告/异议 with it."""
+    assert kb.search("商标初步审定公告后想提异议，官费要交多少", k=1)[0].id == "trademark.fee_other"
+    assert kb.search("Official fee for recording a trademark licence, paper filing?",
+                     k=1)[0].id == "trademark.fee_other"
