@@ -42,4 +42,9 @@ class Glossary:
         """`text` (normalised: lower case) with its English words and phrases in Chinese."""
         if self.pattern is None or not re.search(r"[a-z]", text):
             return text
+        text = _ORDER.sub(lambda m: f" 第{m.group(1)}号令 ", text)
         return self.pattern.sub(lambda m: f" {self.table[m.group(1)]} ", text)
+
+
+# "Order No. 20", "CNIPA Decree No. 85": a numbered rule, as the answers cite it (第20号令, 令第85号)
+_ORDER = re.compile(r"(?<![a-z])(?:order|decree)\s*(?:no\.?|number|#)?\s*(\d+)(?!\d)")

@@ -33,3 +33,9 @@ def test_english_section_stays_out_of_the_domain_terms(kb_url):
     index = knowledge.open(kb_url, DATA_DIR, settings.today)._snapshot().index
     assert "patent" not in index.synonyms and "企业" not in index.domain
     assert index.glossary.translate("patent") != "patent"
+
+
+def test_a_numbered_order_is_read_as_the_answers_cite_it(kb):
+    """"SAMR Order No. 20" is 市场监管总局第20号令: the answer on the rule that replaced it."""
+    found = kb.search("Has SAMR order number 20 on complaints been superseded?", k=1)
+    assert found[0].id == "rights_assistance.rule_121"
