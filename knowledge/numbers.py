@@ -16,19 +16,21 @@ from knowledge.text import to_simplified
 
 _CN_DIGITS = {"零": 0, "〇": 0, "一": 1, "壹": 1, "二": 2, "贰": 2, "两": 2, "三": 3, "叁": 3,
               "四": 4, "肆": 4, "五": 5, "伍": 5, "六": 6, "陆": 6, "七": 7, "柒": 7, "八": 8,
-              "捌": 8, "九": 9, "玖": 9}
+              "捌": 8, "九": 9, "玖": 9,
+              "俩": 2, "仨": 3}  # 俩/仨 carry their own measure word: 俩类别 = 两个类别
 _SMALL = {"十": 10, "拾": 10, "百": 100, "佰": 100, "千": 1000, "仟": 1000}
 _BIG = {"万": 10_000, "亿": 100_000_000}
 _SUFFIX = {"k": 1000, "w": 10_000,  # 5k, 80w: how people write in chat
            "thousand": 1000, "million": 1_000_000}  # 1.5 million: English beside the Chinese
-_CN = "".join([*_CN_DIGITS, *_SMALL, *_BIG])
+_ALONE = "俩仨"  # whole numbers on their own: 俩一起 is two together, not 21
+_CN = "".join([*(d for d in _CN_DIGITS if d not in _ALONE), *_SMALL, *_BIG])
 # Digits grouped by thousands (800,000) or, the Chinese way, by ten-thousands (80,0000).
 _ARABIC = r"\d{1,3}(?:,\d{3})+(?![\d,])(?:\.\d+)?|\d{1,4}(?:,\d{4})+(?![\d,])|\d+(?:\.\d+)?"
 _ATOM = rf"(?:{_ARABIC}|[{_CN}])"
 # "六十来万", "十来个": 来 after a number is 多 (a little over), only before a unit: "一来…二来…" is not.
 _ABOUT = r"来(?=[万千百亿块元个])"
 _NUMBER = re.compile(
-    rf"(?P<ordinal>第\s*)?(?P<percent>百分之)?(?P<run>{_ATOM}+(?:(?:[多余]|{_ABOUT}){_ATOM}*)?)"
+    rf"(?P<ordinal>第\s*)?(?P<percent>百分之)?(?P<run>{_ATOM}+(?:(?:[多余]|{_ABOUT}){_ATOM}*)?|[{_ALONE}])"
     rf"(?:(?P<suffix>[kKwW]|\s?(?i:million|thousand))(?P<tail>\d(?![\d.,]))?(?![A-Za-z]))?")  # 6w8: 68000, 5k8: 5800
 # "5万一年", "五千一个月", "3000一个月": a trailing 一 before a period is the period's ("per
 # year"), not a digit of the sum. After 十 or 零 it is a digit (十一个月, 一百零一年).
@@ -127,7 +129,7 @@ def numbers(text: str | None) -> list[Number]:
 def _tokens(run: str) -> list | None:
     """The run as numbers (Decimal, with the count of digits written), units and 多."""
     out: list = []
-    for m in re.finditer(rf"{_ARABIC}|[{_CN}]|[多余来]", run):
+    for m in re.finditer(rf"{_ARABIC}|[{_CN}{_ALONE}]|[多余来]", run):
         part = m.group()
         if part in _CN_DIGITS:
             out.append(("digit", Decimal(_CN_DIGITS[part]), 1))

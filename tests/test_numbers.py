@@ -10,6 +10,9 @@ from knowledge.numbers import numbers
 
 @pytest.mark.parametrize("text, value, unit", [
     ("80万", 800_000, None),
+    ("报俩类别", 2, "类"),  # 俩/仨 hold their measure word
+    ("仨人合伙申请", 3, "人"),
+    ("我们俩一起申请", 2, None),  # not 21: 俩 stands alone
     ("八十万", 800_000, None),
     ("800000", 800_000, None),
     ("80,0000", 800_000, None),  # grouped by ten-thousands, the Chinese way
