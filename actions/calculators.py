@@ -83,6 +83,11 @@ class Calculator(ABC):
         return False
 
 
+# Income words only a person's pay is called by; the reply names the kind it assumed
+# ("按您说的（个人，…）"), so a firm's owner can correct it.
+_PERSONAL_INCOME = re.compile(r"月收入|年收入|个人收入|工资|月薪|年薪|薪水|退休金|养老金")
+
+
 class Eligibility(Calculator):
     name, intent, primary = "fee_eligibility", "check_fee_eligibility", "kind"
     slots = {"kind": "fee_applicant", "word": "fee_applicant_word", "amount": "fee_income",
@@ -102,7 +107,11 @@ class Eligibility(Calculator):
             period = ("month" if _PERIOD_MONTH.search(text) else
                       "year" if _PERIOD_YEAR.search(text) else None)
         parties = read.read_parties(text, schedule.kinds)
-        return {"kind": kind.kind if kind else None, "word": kind.word if kind else None,
+        named = (kind.kind, kind.word) if kind else (None, None)
+        if kind is None and amount is not None and amount.basis == "income" and \
+                _PERSONAL_INCOME.search(text):  # "年收入10万能费减吗": a person's pay
+            named = ("individual", "个人")
+        return {"kind": named[0], "word": named[1],
                 "amount": amount.to_slot() if amount else None, "period": period,
                 "joint": read.read_joint(text),
                 "parties": [p.to_slot() for p in parties] or None}

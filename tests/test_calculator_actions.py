@@ -310,6 +310,16 @@ def test_a_yes_no_or_how_long_question_read_as_the_calculator_is_answered(calc, 
         assert slots["calc_next"] in ("form", "result") and not messages
 
 
+def test_a_persons_pay_without_a_kind_is_read_as_an_individuals(calc):
+    _, _, messages = start_and_answer(calc, calc.ActionStartFeeEligibility,
+                                      calc.ActionFeeEligibility,
+                                      said("去年年收入八万，申请专利能减费吗", "check_fee_eligibility"))
+    assert "个人" in messages[0]["text"] and "不符合" in messages[0]["text"]
+    slots, _ = run(calc.ActionStartFeeEligibility(),
+                   tracker(said("收入80万能费减吗", "check_fee_eligibility")))
+    assert slots["fee_applicant"] is None  # 收入 alone: a firm's too, the form asks
+
+
 def test_dialect_and_student_words_are_read(calc):
     """冇得收入 is 没有收入 (the tokenizer reads it so for NLU), 读书 a person still at school."""
     _, _, messages = start_and_answer(calc, calc.ActionStartFeeEligibility,
