@@ -284,13 +284,14 @@ class _Start(Action, ABC):
 
 
 # "授权后第11年的年费还在减缴期内吗" reads as the patent calculator (a year, an annual fee) but asks
-# whether, or for how long: no sum answers it. A yes/no or how-long question that neither asks
+# whether, for how long, by which document or since when: no sum answers it. Such a question that neither asks
 # for nor states an amount is answered from the knowledge base when the search is sure of an
 # answer (three specific words, AGREE coverage), with the calculator offered as a button. Of the
 # two calculators' 97 training examples, two are such questions and both state an amount
 # ("发明专利第3年年费是135吗"); the eligibility check is left alone ("月收入4000能费减吗"
 # asks whether, and the calculator answers it).
-_IF_OR_HOW_LONG = re.compile(r"吗|[么嘛][？?!！。]*$|几年|多少年|多久|期内|能不能|是不是|还能|可不可以")
+_IF_OR_HOW_LONG = re.compile(r"吗|[么嘛][？?!！。]*$|几年|多少年|多久|期内|能不能|是不是|还能|可不可以|"
+                             r"哪个文件|哪份文件|什么文件|哪天|哪一天|什么时候|何时|从哪年")
 _AMOUNT_ASKED = re.compile(r"多少(?!年|天|个?月|日|个工作日)|几块|几元|几多|算|要交|交多少|费用|价格|钱|"
                            r"(?<![a-z])(?:how much|fee|fees|cost|costs|price)(?![a-z])", re.I)
 _AMOUNT_STATED = re.compile(r"\d{2,}(?![\d年])")

@@ -295,6 +295,7 @@ def test_no_hand_over_without_a_whole_calculation_named_for_another(calc, text, 
     # asks whether or how long: no sum answers it
     ("专利拿到授权都第十二年了，年费还在减缴期限里吗", "fee_reduction.annual_fee"),
     ("專利年費減繳一共可以減多少年", "fee_reduction.annual_fee"),
+    ("年费减缴期限延长到10年是哪个文件定的，从哪天开始", "fee_reduction.legal_basis"),
     ("发明专利第3年年费是135吗", None),  # states an amount: the calculator checks it
     ("外观设计第6年年费减完多少", None),  # asks an amount
     ("帮我算一下专利费", None),

@@ -424,6 +424,23 @@ class TrademarkQuery:
 _REST = re.compile(r"其他|其余|其它|剩下|另外")
 
 
+def _goods_by_class(found: list) -> tuple[int, ...] | None:
+    """"第25类报了16个商品，第35类报了10个": each class named by its number, with the count that
+    follows it before the next one; None unless every class named has one."""
+    ordinals = [i for i, n in enumerate(found) if n.unit == "类" and n.ordinal]
+    if len(ordinals) < 2:
+        return None
+    counts = []
+    for at, i in enumerate(ordinals):
+        end = ordinals[at + 1] if at + 1 < len(ordinals) else len(found)
+        count = next((n for n in found[i + 1:end] if n.is_integer and n.exact and not n.ordinal
+                      and n.unit in ("项", "个")), None)
+        if count is None:
+            return None
+        counts.append(int(count.value))
+    return tuple(counts)
+
+
 def _split_goods(text: str, counted: list, goods_numbers: list) -> tuple[int, ...] | None:
     """"5个类别，其中两个类别各14个商品，其他都是10个": some of the classes with one count of
     goods, the rest with another; () when the rest's count is not said; None when the message
@@ -456,7 +473,7 @@ def read_trademark(text: str) -> TrademarkQuery:
             or (several and n.start > several.start())
             # "一个类别12个商品": with one class, the goods named are that class's
             or ((classes or 1) == 1 and _GOODS_AFTER.match(text[n.end:])))))]
-    split = _split_goods(text, counted, goods_numbers)
+    split = _goods_by_class(found) or _split_goods(text, counted, goods_numbers)
     goods = split or None
     if split is None and goods_numbers:
         values = tuple(int(n.value) for n in goods_numbers)
