@@ -154,6 +154,7 @@ def test_identity_questions_get_the_knowledge_bases_second_opinion(kb_url, text,
     ("参加展会时发现隔壁展位卖仿冒我们专利的产品，可以在展会现场投诉吗", "rights_assistance.exhibition"),
     ("有人假冒我们的注册商标，我要举报", None),  # wants to file: the form starts
     ("我想举报，怎么弄", None),  # asks how to file: 举报 is its only specific word
+    ("楼下超市一直在卖假冒名牌的洗发水，这种事该向哪里反映", "rights_assistance.report_counterfeit"),
     ('/report_infringement', None),  # the button after such an answer
 ])
 def test_a_how_question_read_as_a_report_is_answered_and_the_form_offered(kb_url, text,
