@@ -107,6 +107,17 @@ def decide(index: SearchIndex, question: str, topic: str | None,
     return Choice(None, topic, candidates, best_in), hits
 
 
+# "……我作为消费者想举报，应该打什么电话或者在哪里举报": whatever the story, a question of where to
+# report or complain that finds no answer gets the answer on reporting through 12315 and 12345.
+_REPORTING = re.compile(r"举报|投诉|反映")
+ASKS_WHERE = re.compile(r"在哪|去哪|哪里|向哪|找谁|哪个部门|哪家单位|什么电话|哪个电话")
+WHERE_TO_REPORT = "rights_assistance.report_counterfeit"
+
+
+def asks_where_to_report(question: str) -> bool:
+    return bool(_REPORTING.search(question) and ASKS_WHERE.search(question))
+
+
 def asking_part(question: str) -> str | None:
     """The last sentence of a long message (with the one before when it is only a few words:
     "……要准备哪些材料？谢谢"); None for a short message or a single sentence."""
@@ -229,6 +240,9 @@ class KnowledgeService:
                 choice = last
             elif hits and hits[0].matched >= LONG_WORDS and hits[0].coverage >= LONG_COVERAGE:
                 choice = Choice(hits[0].answer_id, None, choice.candidates, hits[0].coverage)
+        if choice.answer_id is None and choice.overview_of is None and \
+                asks_where_to_report(question) and not snap.index.names_outside(question):
+            choice = Choice(WHERE_TO_REPORT, None, choice.candidates)
         if choice.answer_id:
             return self._render(snap, snap.answers[choice.answer_id], choice.coverage)
         overview = self._overview(snap, choice.overview_of)

@@ -253,3 +253,12 @@ def test_a_long_messages_last_sentence_is_read_in_the_storys_light(kb):
     story = ("我是信丰的果农，种了十几年脐橙，今年打算自己注册个品牌，在包装盒上印地理标志专用标志，"
              "朋友说要先申请，还要做检测。请问要走什么流程，准备哪些材料，谁来批？")
     assert kb.answer(story).answer_id == "geo_indication.special_mark_apply"
+
+
+@pytest.mark.parametrize("question, answer_id", [
+    ("前几天在菜市场看见有人卖贴着假商标的蜂蜜，我路过的想反映一下，应该找哪个部门", "rights_assistance.report_counterfeit"),
+    ("奶茶喝出异物找谁投诉", None),  # another office's matter: still declined
+])
+def test_where_to_report_is_answered_when_nothing_else_is(kb, question, answer_id):
+    reply = kb.answer(question)
+    assert (reply.answer_id if reply.answered else None) == answer_id
