@@ -12,6 +12,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import logging
+import re
 import uuid
 from abc import abstractmethod
 from dataclasses import dataclass
@@ -269,8 +270,11 @@ class ActionStartLead(Action):
         said = Said.of(tracker)
         if not said.button and fields.is_question(said.text):
             answered = answer_instead(said.text)
-            if answered is None and ASKS_WHERE.search(said.text):
-                answered = KNOWLEDGE.reply_for(WHERE_TO_REPORT)
+            if answered is None and _about_our_rights(said.text):
+                if ASKS_WHERE.search(said.text):
+                    answered = KNOWLEDGE.reply_for(WHERE_TO_REPORT)
+                elif _WHAT_TO_DO.search(said.text):
+                    answered = KNOWLEDGE.reply_for(WHAT_TO_DO)
             if answered:
                 say(dispatcher, dataclasses.replace(answered, buttons=[
                     *answered.buttons, {"title": "登记侵权线索", "payload": "/report_infringement"}]))
@@ -288,8 +292,18 @@ class ActionStartLead(Action):
 # question, meets the bar (measured when it was set).
 ASKED_WORDS = 3
 # "隔壁店卖假货，在哪举报" (read as a report, so the reporting is implied): where to report is the
-# answer on reporting through 12315 and 12345; the form is one more way, offered as the button.
-# No report_infringement training example asks where.
+# answer on reporting through 12315 and 12345; "别人抄袭我的专利咋办" asks what can be done, the
+# answer on the ways (assistance, 12315, administrative ruling, court). The form is one more way,
+# offered as the button. No report_infringement training example asks where or what to do.
+_WHAT_TO_DO = re.compile(r"怎么办|咋办|咋整|怎么处理|如何处理|有什么办法|有没有办法|冇办法|怎么维权|如何维权")
+WHAT_TO_DO = "rights_assistance.overview"
+# Only for the rights this office protects: "网购退货商家不给退怎么办", "照片被盗用找版权局怎么
+# 维权" are other offices' (NLU may still read them as a report).
+_OUR_RIGHTS = re.compile(r"专利|发明|实用新型|外观|商标|牌子|品牌|地理标志|地标|假冒|仿冒|冒用|山寨|抄袭|侵权|假货")
+
+
+def _about_our_rights(text: str) -> bool:
+    return bool(_OUR_RIGHTS.search(text)) and not KNOWLEDGE.names_outside(text)
 
 
 def answer_instead(text: str):

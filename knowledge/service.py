@@ -266,6 +266,10 @@ class KnowledgeService:
             return self._render(snap, snap.answers[hits[0].answer_id], hits[0].coverage)
         return None
 
+    def names_outside(self, question: str) -> bool:
+        """Whether a question names another office's service or a place outside Ganzhou."""
+        return self._snapshot().index.names_outside(question[:MAX_QUERY])
+
     def reply_for(self, answer_id: str) -> Reply | None:
         """The reply the bot gives for an answer (or the rule that replaced it), if in force."""
         snap = self._snapshot()

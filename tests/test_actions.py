@@ -155,6 +155,8 @@ def test_identity_questions_get_the_knowledge_bases_second_opinion(kb_url, text,
     ("有人假冒我们的注册商标，我要举报", None),  # wants to file: the form starts
     ("我想举报，怎么弄", None),  # asks how to file: 举报 is its only specific word
     ("楼下超市一直在卖假冒名牌的洗发水，这种事该向哪里反映", "rights_assistance.report_counterfeit"),
+    ("我们的外观设计被同行照搬了，这种情况怎么办", "rights_assistance.overview"),
+    ("网上买的鞋子商家拒绝退货怎么办", None),  # not a right of ours: the form, as NLU read it
     ('/report_infringement', None),  # the button after such an answer
 ])
 def test_a_how_question_read_as_a_report_is_answered_and_the_form_offered(kb_url, text,
