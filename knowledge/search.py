@@ -98,6 +98,12 @@ ELSEWHERE = "其他地区"
 # it names ("湖南产的茶油能贴赣南茶油的标志吗"); the divisions of service_points.yml are added.
 HOME = ("赣州", "赣南")
 # "除了X(以外)还有…": X is what the citizen already knows of; its words leave the question.
+# "我们是寻乌的脐橙协会，想申请证明商标，官费比普通商标贵多少": who is asking opens the message and
+# is context, the question follows. The opening clause's own words weigh CONTEXT_WEIGHT of their
+# specificity (they still count: "我是个体户，能费减吗" is about 个体户). 0.5 and 0.3 each
+# answered 3 more of the answers development split (library only, 576 → 579/785) than 1.0.
+_INTRO = re.compile(r"^(?:你好|您好|请问)?[，,\s]*(?:我们|我)(?:是|在)[^，,。！？!?；;]{1,24}[，,。；;]")
+CONTEXT_WEIGHT = 0.5
 _BESIDES = re.compile(r"除了?(?P<x>[^，,。？?！!；;]{1,12}?)(?:以外|之外|外|还|也|[，,])")
 
 
@@ -129,6 +135,7 @@ class Hit:
 class _Query:
     words: list[str]  # folded, unique
     bigrams: list[str]  # "~xy", unique
+    context: frozenset[str] = frozenset()  # words only of the opening self-introduction
 
 
 class _Field:
@@ -297,6 +304,12 @@ class SearchIndex:
             words = [w for w in q.words if w not in drop]
             if words:
                 q = _Query(words, [b for b in q.bigrams if b[1:] not in named])
+        intro = _INTRO.match(text)
+        if intro:
+            rest = set(self.analyse(text[intro.end():]).words)
+            if len(rest) >= 2:
+                q = _Query(q.words, q.bigrams,  # a place outside is never mere context
+                           frozenset(self.analyse(intro.group()).words) - rest - {ELSEWHERE})
         return q
 
     def search(self, question: str, topic: str | None = None, k: int = 3) -> list[Hit]:
@@ -305,8 +318,8 @@ class SearchIndex:
             return []  # nothing but digits and letters one by one: "' OR 1=1 --", "x"
         allowed = self.by_topic.get(topic, set()) if topic else None
         # Each question word with its weight and bigrams, worked out once for all candidates.
-        words = [(w, self.specificity(w), [f"~{w[i:i + 2]}" for i in range(len(w) - 1)])
-                 for w in q.words]
+        words = [(w, self.specificity(w) * (CONTEXT_WEIGHT if w in q.context else 1.0),
+                  [f"~{w[i:i + 2]}" for i in range(len(w) - 1)]) for w in q.words]
         # An everyday word (什么, 怎么) counts half in the ranking, a specific one fully.
         terms = ([(w, min(1.0, 0.5 + spec / 2)) for w, spec, _ in words]
                  + [(b, BIGRAM_WEIGHT) for b in q.bigrams])

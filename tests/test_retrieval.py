@@ -83,3 +83,15 @@ def test_the_offices_charges_are_a_subject_not_only_a_question_of_how_much(kb):
     assert kb.search("商标初步审定公告后想提异议，官费要交多少", k=1)[0].id == "trademark.fee_other"
     assert kb.search("Official fee for recording a trademark licence, paper filing?",
                      k=1)[0].id == "trademark.fee_other"
+
+
+def test_who_is_asking_weighs_less_than_what_is_asked(kb):
+    """The opening self-introduction is context: its words weigh half (a place outside Ganzhou
+    keeps its weight, it changes the answer)."""
+    from knowledge.search import CONTEXT_WEIGHT
+    index = kb._snapshot().index
+    q = index._query("我是做脐橙生意的，商标续展的官费是多少")
+    assert "赣南脐橙" in q.context and "续展" not in q.context and CONTEXT_WEIGHT < 1
+    assert index._query("我是广东的果商，能用赣南脐橙的专用标志吗").context.isdisjoint({"其他地区"})
+    assert index._query("我是个体户").context == frozenset()  # nothing follows: not an opening
+    assert kb.search("我是做脐橙生意的，商标续展的官费是多少", k=1)[0].id.startswith("trademark.")
