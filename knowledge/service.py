@@ -12,7 +12,7 @@ import datetime as dt
 import re
 import threading
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Callable
 
 from sqlalchemy import select
@@ -116,6 +116,18 @@ WHERE_TO_REPORT = "rights_assistance.report_counterfeit"
 
 def asks_where_to_report(question: str) -> bool:
     return bool(_REPORTING.search(question) and ASKS_WHERE.search(question))
+
+
+# "申请使用地理标志专用标志要交费吗": the answer on how to apply says nothing of a fee. A question
+# of money answered by a text without any word of money says so, and where to ask, rather than
+# leaving the citizen to read silence as "free".
+_MONEY_ASKED = re.compile(r"交费|缴费|收费|收钱|要钱|花钱|费用|多少钱|几多钱|官费|免费|贵不贵|贵吗")
+_MONEY_SAID = re.compile(r"\d\s*元|免费|免收|免缴|不收费|收费|费用|官费|减缴|缴纳|\d\s*%")
+NO_FEE_SAID = "费用方面，这条资料没有说明；收费以办理机关的告知为准，可拨打12345政务服务热线咨询。\n"
+
+
+def asks_money(question: str) -> bool:
+    return bool(_MONEY_ASKED.search(question))
 
 
 def asking_part(question: str) -> str | None:
@@ -244,7 +256,10 @@ class KnowledgeService:
                 asks_where_to_report(question) and not snap.index.names_outside(question):
             choice = Choice(WHERE_TO_REPORT, None, choice.candidates)
         if choice.answer_id:
-            return self._render(snap, snap.answers[choice.answer_id], choice.coverage)
+            reply = self._render(snap, snap.answers[choice.answer_id], choice.coverage)
+            if asks_money(question) and not _MONEY_SAID.search(snap.answers[choice.answer_id].short):
+                reply = replace(reply, text=reply.text.replace("\n", "\n" + NO_FEE_SAID, 1))
+            return reply
         overview = self._overview(snap, choice.overview_of)
         if overview:
             reply = self._render(snap, overview, choice.coverage)

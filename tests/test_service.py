@@ -262,3 +262,14 @@ def test_a_long_messages_last_sentence_is_read_in_the_storys_light(kb):
 def test_where_to_report_is_answered_when_nothing_else_is(kb, question, answer_id):
     reply = kb.answer(question)
     assert (reply.answer_id if reply.answered else None) == answer_id
+
+
+def test_a_question_of_money_answered_without_any_says_so(kb):
+    from knowledge.service import NO_FEE_SAID
+    silent = kb.answer("地理标志专用标志申请要收费吗", intent="ask_geo_indication", confidence=0.9)
+    assert silent.answer_id == "geo_indication.special_mark_apply"
+    assert NO_FEE_SAID.strip() in silent.text and "12345" in silent.text
+    priced = kb.answer("商标注册网上申请要多少钱", intent="ask_trademark", confidence=0.9)
+    assert NO_FEE_SAID.strip() not in priced.text  # the answer states the fee
+    asked_else = kb.answer("地理标志专用标志怎么申请", intent="ask_geo_indication", confidence=0.9)
+    assert NO_FEE_SAID.strip() not in asked_else.text
