@@ -45,7 +45,7 @@ HOMOPHONES = """
 # Typos seen in citizens' questions that the four-most-frequent rule above misses (专丽, 费剪,
 # 砖利): more characters with the sound of a key character, added by hand.
 HOMOPHONES_SEEN = """
-    利丽立例粒 减剪简检捡 费废肺沸 专砖赚 标镖彪 审婶沈 押鸭 查察 册策 展斩 续叙 优忧悠 先鲜
+    利丽立例粒 减剪简检捡件 费废肺沸 专砖赚 标镖彪 审婶沈 押鸭 查察 册策 展斩 续叙 优忧悠 先鲜
     质致制 权泉 诉塑 侵钦 商伤 援缘圆园源
 """
 
