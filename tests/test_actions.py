@@ -157,6 +157,7 @@ def test_identity_questions_get_the_knowledge_bases_second_opinion(kb_url, text,
     ("楼下超市一直在卖假冒名牌的洗发水，这种事该向哪里反映", "rights_assistance.report_counterfeit"),
     ("我们的外观设计被同行照搬了，这种情况怎么办", "rights_assistance.overview"),
     ("网上买的鞋子商家拒绝退货怎么办", None),  # not a right of ours: the form, as NLU read it
+    ("赣州全市一共有几家专利代理机构", "ip_plan.achievements_service"),  # how many
     ('/report_infringement', None),  # the button after such an answer
 ])
 def test_a_how_question_read_as_a_report_is_answered_and_the_form_offered(kb_url, text,
@@ -170,6 +171,17 @@ def test_a_how_question_read_as_a_report_is_answered_and_the_form_offered(kb_url
     else:
         assert messages[0]["response"] == "utter_lead_intro"
         assert any(e.get("name") == "lead_draft_id" and e["value"] for e in events)
+
+
+def test_an_identity_reading_of_a_question_naming_no_assistant_is_asked_as_a_question(kb_url):
+    """是不是 reads like "是不是真人"; a question that names neither the assistant nor a person or
+    machine is answered when the knowledge base is confident, and is otherwise the identity."""
+    from actions.answers import ActionBotIdentity
+    messages, _ = run(ActionBotIdentity(),
+                      make_tracker("赣州是不是每个县区都设有知识产权服务窗口", "ask_bot_identity", 0.6))
+    assert "来源：" in messages[0]["text"]
+    messages, _ = run(ActionBotIdentity(), make_tracker("是不是真人在回", "ask_bot_identity", 0.6))
+    assert messages[0]["response"] == "utter_bot_identity"
 
 
 def test_the_action_server_registers_every_action_of_the_domain(kb_url):
