@@ -259,18 +259,18 @@ class _Start(Action, ABC):
     def run(self, dispatcher, tracker, domain):
         said = Said.of(tracker)
         text = _text(said)
-        answered = self.calc is not ELIGIBILITY and text and _asks_no_number(text) and \
+        new = self.calc.read(text, None)
+        if not said.button and not self.calc.said_anything(new):
+            handed = _hand_over(self.calc, text)
+            if handed:
+                return handed
+        answered = text and _not_a_calculation(self.calc, text, new) and \
             KNOWLEDGE.rescue(text, NOT_A_SUM_WORDS, AGREE)
         if answered:
             say(dispatcher, replace(answered, buttons=[
                 *answered.buttons, {"title": "帮我算官费", "payload": f"/{self.calc.intent}"}]))
             record(tracker, said.text, said.intent, said.confidence, answered)
             return [FollowupAction("action_listen")]  # the rule's form does not start
-        new = self.calc.read(text, None)
-        if not said.button and not self.calc.said_anything(new):
-            handed = _hand_over(self.calc, text)
-            if handed:
-                return handed
         old = self.calc.from_slots(tracker)
         correcting = said.intent in CORRECTING or read.follows_up(text)
         fresh = said.button or (not correcting and new.get(self.calc.primary) is not None)
@@ -288,8 +288,9 @@ class _Start(Action, ABC):
 # for nor states an amount is answered from the knowledge base when the search is sure of an
 # answer (three specific words, AGREE coverage), with the calculator offered as a button. Of the
 # two calculators' 97 training examples, two are such questions and both state an amount
-# ("发明专利第3年年费是135吗"); the eligibility check is left alone ("月收入4000能费减吗"
-# asks whether, and the calculator answers it).
+# ("发明专利第3年年费是135吗"). The eligibility check gives way only when the message names no
+# applicant and no figure ("发明专利2019年授权的，今年交年费还能享受费减吗"): none of its 8 such
+# training examples ("我符合专利费减的条件吗") is one the search is sure of.
 _IF_OR_HOW_LONG = re.compile(r"吗|[么嘛][？?!！。]*$|几年|多少年|多久|期内|能不能|是不是|还能|可不可以|"
                              r"哪个文件|哪份文件|什么文件|哪天|哪一天|什么时候|何时|从哪年")
 _AMOUNT_ASKED = re.compile(r"多少(?!年|天|个?月|日|个工作日)|几块|几元|几多|算|要交|交多少|费用|价格|钱|"
@@ -298,7 +299,9 @@ _AMOUNT_STATED = re.compile(r"\d{2,}(?![\d年])")
 NOT_A_SUM_WORDS = 3
 
 
-def _asks_no_number(text: str) -> bool:
+def _not_a_calculation(calc: Calculator, text: str, facts: dict[str, Any]) -> bool:
+    if calc is ELIGIBILITY:
+        return not any(facts.get(k) for k in ("kind", "amount", "parties"))
     return bool(_IF_OR_HOW_LONG.search(text)) and not _AMOUNT_ASKED.search(text) and \
         not _AMOUNT_STATED.search(text)
 

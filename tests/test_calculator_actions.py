@@ -329,6 +329,21 @@ def test_dialect_and_student_words_are_read(calc):
     assert "符合专利费减条件" in messages[0]["text"] and "民政" in messages[0]["text"]
 
 
+@pytest.mark.parametrize("text, answered", [
+    ("外观设计专利授权好几年了，年费现在还能享受减缴吗", True),  # no applicant, no figure
+    ("我符合专利费减的条件吗", False),  # the check itself: its form asks
+    ("公司应纳税所得额80万能费减吗", False),
+])
+def test_the_eligibility_check_gives_way_to_a_question_with_no_applicant_or_figure(calc, text,
+                                                                                   answered):
+    slots, messages = run(calc.ActionStartFeeEligibility(),
+                          tracker(said(text, "check_fee_eligibility")))
+    if answered:
+        assert not slots and "来源：" in messages[0]["text"]
+    else:
+        assert slots["calc_next"] in ("form", "result") and not messages
+
+
 # --- a topic question, or one NLU was unsure of, that states a whole calculation -------------
 @pytest.mark.parametrize("text, intent, expected", [
     # nlu_fallback: action_answer gets the best real intent, here a form answer or a calculator
