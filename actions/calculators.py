@@ -86,6 +86,7 @@ class Calculator(ABC):
 # Income words only a person's pay is called by; the reply names the kind it assumed
 # ("按您说的（个人，…）"), so a firm's owner can correct it.
 _PERSONAL_INCOME = re.compile(r"月收入|年收入|个人收入|工资|月薪|年薪|薪水|退休金|养老金")
+_WORKS_AT = re.compile(r"在[^，,。]{0,8}(?:上班|工作|任职|教书|打工)")
 
 
 class Eligibility(Calculator):
@@ -108,8 +109,9 @@ class Eligibility(Calculator):
                       "year" if _PERIOD_YEAR.search(text) else None)
         parties = read.read_parties(text, schedule.kinds)
         named = (kind.kind, kind.word) if kind else (None, None)
-        if kind is None and amount is not None and amount.basis == "income" and \
-                _PERSONAL_INCOME.search(text):  # "年收入10万能费减吗": a person's pay
+        pay = amount is not None and amount.basis == "income" and _PERSONAL_INCOME.search(text)
+        if pay and (kind is None or _WORKS_AT.search(text)):
+            # "年收入10万能费减吗", "我在大学上班，月收入4000": a person's pay, not the employer's
             named = ("individual", "个人")
         return {"kind": named[0], "word": named[1],
                 "amount": amount.to_slot() if amount else None, "period": period,

@@ -319,6 +319,9 @@ def test_a_persons_pay_without_a_kind_is_read_as_an_individuals(calc):
     slots, _ = run(calc.ActionStartFeeEligibility(),
                    tracker(said("收入80万能费减吗", "check_fee_eligibility")))
     assert slots["fee_applicant"] is None  # 收入 alone: a firm's too, the form asks
+    slots, _ = run(calc.ActionStartFeeEligibility(),
+                   tracker(said("我在大学上班，月收入4000，自己申请专利能费减吗", "check_fee_eligibility")))
+    assert slots["fee_applicant"] == "individual"  # the employer is not the applicant
 
 
 def test_dialect_and_student_words_are_read(calc):
