@@ -19,10 +19,10 @@ from dataclasses import replace
 from typing import Any
 
 from rasa_sdk import Action, FormValidationAction, Tracker
-from rasa_sdk.events import FollowupAction, SlotSet
+from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.knowledge_base import KNOWLEDGE, record, say
+from actions.knowledge_base import KNOWLEDGE, answer_instead
 from actions.leads import Said
 from knowledge.fees import facts as read
 from knowledge.fees import replies
@@ -269,10 +269,8 @@ class _Start(Action, ABC):
         answered = text and _not_a_calculation(self.calc, text, new) and \
             KNOWLEDGE.rescue(text, NOT_A_SUM_WORDS, AGREE)
         if answered:
-            say(dispatcher, replace(answered, buttons=[
-                *answered.buttons, {"title": "帮我算官费", "payload": f"/{self.calc.intent}"}]))
-            record(tracker, said.text, said.intent, said.confidence, answered)
-            return [FollowupAction("action_listen")]  # the rule's form does not start
+            return answer_instead(dispatcher, tracker, answered,
+                                  {"title": "帮我算官费", "payload": f"/{self.calc.intent}"})
         old = self.calc.from_slots(tracker)
         correcting = said.intent in CORRECTING or read.follows_up(text)
         fresh = said.button or (not correcting and new.get(self.calc.primary) is not None)
@@ -286,9 +284,10 @@ class _Start(Action, ABC):
 
 
 # "授权后第11年的年费还在减缴期内吗" reads as the patent calculator (a year, an annual fee) but asks
-# whether, for how long, by which document or since when: no sum answers it. Such a question that neither asks
-# for nor states an amount is answered from the knowledge base when the search is sure of an
-# answer (three specific words, AGREE coverage), with the calculator offered as a button. Of the
+# whether, for how long, by which document or since when: no sum answers it. Such a question
+# that neither asks for nor states an amount is answered from the knowledge base when the search
+# is sure of an answer (three specific words, AGREE coverage), with the calculator offered as a
+# button. Of the
 # two calculators' 97 training examples, two are such questions and both state an amount
 # ("发明专利第3年年费是135吗"). The eligibility check gives way only when the message names no
 # applicant and no figure ("发明专利2019年授权的，今年交年费还能享受费减吗"): none of its 8 such

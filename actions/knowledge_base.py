@@ -2,9 +2,12 @@
 store, one each; and how an action says and records a knowledge-base reply."""
 from __future__ import annotations
 
+import dataclasses
 import logging
 
+
 from rasa_sdk import Tracker
+from rasa_sdk.events import FollowupAction
 from rasa_sdk.executor import CollectingDispatcher
 
 import knowledge
@@ -40,3 +43,15 @@ def record(tracker: Tracker, text: str, intent: str | None, confidence: float, r
     """Counts the question for the dashboard and logs it for staff when it was not answered."""
     KNOWLEDGE.record_question(text, tracker.get_latest_input_channel() or "unknown",
                               intent, confidence, reply)
+
+
+def answer_instead(dispatcher: CollectingDispatcher, tracker: Tracker, reply,
+                   offer: dict) -> list:
+    """A form's start action that finds a question, not a request: the answer, with the form
+    offered as a button (`offer`), and no form (the rule's next step is skipped)."""
+    message = tracker.latest_message or {}
+    intent = message.get("intent") or {}
+    say(dispatcher, dataclasses.replace(reply, buttons=[*reply.buttons, offer]))
+    record(tracker, (message.get("text") or "").strip(), intent.get("name"),
+           float(intent.get("confidence") or 0.0), reply)
+    return [FollowupAction("action_listen")]

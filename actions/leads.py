@@ -9,7 +9,6 @@ the read-back that follows it.
 """
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 import logging
 import re
@@ -19,10 +18,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from rasa_sdk import Action, FormValidationAction, Tracker
-from rasa_sdk.events import FollowupAction, SlotSet
+from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.knowledge_base import CALLBACKS, KNOWLEDGE, LEADS, record, say
+from actions.knowledge_base import CALLBACKS, KNOWLEDGE, LEADS, answer_instead
 from bot.leads import callbacks, fields, store
 from bot.leads.models import KINDS
 from knowledge.service import AGREE, ASKS_WHERE, WHERE_TO_REPORT
@@ -269,17 +268,15 @@ class ActionStartLead(Action):
     def run(self, dispatcher, tracker, domain):
         said = Said.of(tracker)
         if not said.button and (fields.is_question(said.text) or _HOW_MANY.search(said.text)):
-            answered = answer_instead(said.text)
+            answered = _asked_instead(said.text)
             if answered is None and _about_our_rights(said.text):
                 if ASKS_WHERE.search(said.text):
                     answered = KNOWLEDGE.reply_for(WHERE_TO_REPORT)
                 elif _WHAT_TO_DO.search(said.text):
                     answered = KNOWLEDGE.reply_for(WHAT_TO_DO)
             if answered:
-                say(dispatcher, dataclasses.replace(answered, buttons=[
-                    *answered.buttons, {"title": "登记侵权线索", "payload": "/report_infringement"}]))
-                record(tracker, said.text, said.intent, said.confidence, answered)
-                return [FollowupAction("action_listen")]  # the rule's form does not start
+                return answer_instead(dispatcher, tracker, answered, {
+                    "title": "登记侵权线索", "payload": "/report_infringement"})
         dispatcher.utter_message(response="utter_lead_intro")
         return [SlotSet(slot, None) for slot in LEAD_SLOTS] + [
             SlotSet("lead_draft_id", uuid.uuid4().hex)]
@@ -309,7 +306,7 @@ def _about_our_rights(text: str) -> bool:
     return bool(_OUR_RIGHTS.search(text)) and not KNOWLEDGE.names_outside(text)
 
 
-def answer_instead(text: str):
+def _asked_instead(text: str):
     return KNOWLEDGE.rescue(text, ASKED_WORDS, AGREE)
 
 
