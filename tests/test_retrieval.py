@@ -95,3 +95,12 @@ def test_who_is_asking_weighs_less_than_what_is_asked(kb):
     assert index._query("我是广东的果商，能用赣南脐橙的专用标志吗").context.isdisjoint({"其他地区"})
     assert index._query("我是个体户").context == frozenset()  # nothing follows: not an opening
     assert kb.search("我是做脐橙生意的，商标续展的官费是多少", k=1)[0].id.startswith("trademark.")
+
+
+def test_no_answer_holds_a_word_of_another_offices_matters(kb):
+    """A word of 领域外事项 in an answer's phrasings or text makes that answer match every
+    question about other offices' matters (乱收费 is in an agency question: it must stay ours)."""
+    from knowledge.search import OTHER_OFFICES
+    index = kb._snapshot().index
+    holding = [a for a in index.answers if index.mentions(a, OTHER_OFFICES)]
+    assert holding == []
