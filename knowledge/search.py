@@ -196,6 +196,7 @@ class SearchIndex:
             merged[i].update(terms)
         body = [self._counter((bodies or {}).get(a, "")) for a in self.answers]
         self.phrasing, self.all, self.body = _Field(phrasings), _Field(merged), _Field(body)
+        self.ip_kind = [_ip_kind(doc) for doc in self.all.docs]  # per answer, once
         self._index_typos()
         self.pinyin = PinyinReader(
             self.vocab, terms=self.domain,
@@ -336,7 +337,7 @@ class SearchIndex:
         for a, s in score.items():
             if s <= 0:
                 continue
-            if kind and _ip_kind(self.all.docs[a]) not in (None, kind):
+            if kind and self.ip_kind[a] not in (None, kind):
                 s *= OTHER_IP_KIND
             coverage, matched = self._coverage(words, a)
             # Scaling by coverage prefers the answer that accounts for the whole question
