@@ -105,9 +105,11 @@ def cross_topic(kb: KnowledgeService, text: str) -> str | None:
 
 
 def in_topic(kb: KnowledgeService, text: str, topic: str) -> str | None:
-    """What the service answers when NLU is sure of the topic."""
+    """What the service answers when NLU is sure of the topic (None: a question without a
+    word of our field that no answer covers well)."""
     choice = kb.choose(text, topic)
-    return choice.answer_id or kb.topics[choice.overview_of].overview
+    return choice.answer_id or (kb.topics[choice.overview_of].overview if choice.overview_of
+                                else None)
 
 
 def evaluate(kb: KnowledgeService, questions: list[Question], timed: bool = False) -> Result:

@@ -10,11 +10,14 @@ import jieba
 import spacy
 from spacy.language import Language
 
-from knowledge import english, jieba_dictionary
+from knowledge import english, jieba_dictionary, ours
 from knowledge.text import normalise, to_simplified
 
 jieba.setLogLevel(60)  # jieba prints its start-up chatter through logging otherwise
 jieba_dictionary.install()  # before anything here makes jieba load its 90 MB dict
+
+# Gazetteer kinds that are not words of the text: English, and the list of our field's words.
+NOT_WORDS = (english.KIND, ours.KIND)
 
 Pattern = dict  # {"label": kind, "pattern": variant, "id": canonical}
 
@@ -23,7 +26,7 @@ def patterns_from(terms: Iterable[tuple[str, str, str]],
                   divisions: Iterable[tuple[str, list[str]]]) -> list[Pattern]:
     """Gazetteer terms (kind, canonical, variant) and divisions (name, aliases) as patterns."""
     out = [{"label": kind, "pattern": normalise(variant), "id": canonical}
-           for kind, canonical, variant in terms if kind not in ("synonyms", english.KIND)]
+           for kind, canonical, variant in terms if kind not in ("synonyms", *NOT_WORDS)]
     for name, aliases in divisions:
         for variant in [name, *aliases]:
             out.append({"label": "county", "pattern": normalise(variant), "id": name})
@@ -77,7 +80,7 @@ def tokens(nlp: Language, text: str) -> list[str]:
 def user_words(data) -> list[str]:
     """The words jieba must keep whole: every gazetteer variant and division name (`data` is
     the loader's KnowledgeData)."""
-    words = [normalise(v) for kind, _, v in data.terms if kind != english.KIND]
+    words = [normalise(v) for kind, _, v in data.terms if kind not in NOT_WORDS]
     for d in data.divisions:
         words += [normalise(x) for x in [d["name"], *d["aliases"]]]
     return words

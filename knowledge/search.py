@@ -21,14 +21,14 @@ import datetime as dt
 import math
 import re
 from collections import Counter, defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 
 import jieba
 from sqlalchemy import select
 from spacy.language import Language
 
-from knowledge import english
+from knowledge import english, ours
 from knowledge import nlp as kb_nlp
 from knowledge.pinyin import PinyinReader, is_pinyin
 from knowledge.typos import TypoTable
@@ -136,6 +136,7 @@ class _Query:
     words: list[str]  # folded, unique
     bigrams: list[str]  # "~xy", unique
     context: frozenset[str] = frozenset()  # words only of the opening self-introduction
+    read: str = ""  # the question as read: typos mended, pinyin and English made Chinese
 
 
 class _Field:
@@ -171,10 +172,13 @@ class _Field:
 class SearchIndex:
     def __init__(self, nlp: Language, synonyms: dict[str, str],
                  docs: list[tuple[str, str, str]], bodies: dict[str, str] | None = None,
-                 glossary: english.Glossary | None = None, home: tuple[str, ...] = HOME):
+                 glossary: english.Glossary | None = None, home: tuple[str, ...] = HOME,
+                 field: ours.Field | None = None):
         """docs: (answer_id, topic, text), one per phrasing; bodies: answer_id → answer text;
         glossary: English words and phrases → Chinese (questions only; answers are Chinese);
-        home: names of Ganzhou and its divisions."""
+        home: names of Ganzhou and its divisions; field: the words of our field (none given:
+        every question is taken as ours)."""
+        self.field = field
         self.nlp = nlp
         self.home = tuple(dict.fromkeys(normalise(h) for h in home if h))
         self.glossary = glossary or english.Glossary([])
@@ -279,6 +283,11 @@ class SearchIndex:
         """Whether the question names another office's service or another place."""
         return OTHER_OFFICES in self._query(question).words or self.names_elsewhere(question)
 
+    def is_ours(self, question: str) -> bool:
+        """Whether the question holds a word of our field (knowledge/ours.py)."""
+        q = self._query(question)
+        return not self.field or self.field.covers(q.words, q.read)
+
     def names_elsewhere(self, question: str) -> bool:
         """Whether the question names a place outside Ganzhou and no place of Ganzhou."""
         words = self._query(question).words
@@ -311,7 +320,7 @@ class SearchIndex:
             if len(rest) >= 2:
                 q = _Query(q.words, q.bigrams,  # a place outside is never mere context
                            frozenset(self.analyse(intro.group()).words) - rest - {ELSEWHERE})
-        return q
+        return replace(q, read=text)
 
     def search(self, question: str, topic: str | None = None, k: int = 3) -> list[Hit]:
         q = self._query(question)
@@ -392,8 +401,9 @@ def cited_numbers(answer: Answer) -> list[str]:
 def build_index(session, day: dt.date) -> SearchIndex:
     """Index of the answers in force on `day`; superseded rules are not findable."""
     rows = session.execute(select(Term.kind, Term.canonical, Term.variant)).all()
-    terms = [(k, c, v) for k, c, v in rows if k != english.KIND]
+    terms = [(k, c, v) for k, c, v in rows if k not in kb_nlp.NOT_WORDS]
     glossary = english.Glossary((v, normalise(c)) for k, c, v in rows if k == english.KIND)
+    field = ours.Field((c, normalise(v).lower()) for k, c, v in rows if k == ours.KIND)
     divisions = session.execute(select(Division.name, Division.aliases)).all()
     kb_nlp.add_user_words(normalise(v) for _, _, v in terms)
     nlp = kb_nlp.build(kb_nlp.patterns_from(terms, divisions))
@@ -407,7 +417,7 @@ def build_index(session, day: dt.date) -> SearchIndex:
         for text in [answer.title, *(q.text for q in answer.questions)]:
             docs.append((answer.id, answer.topic, text))
     home = HOME + tuple(n for name, aliases in divisions for n in [name, *(aliases or [])])
-    return SearchIndex(nlp, synonyms, docs, bodies, glossary, home)
+    return SearchIndex(nlp, synonyms, docs, bodies, glossary, home, field)
 
 
 def kb_version(session) -> str | None:

@@ -58,7 +58,7 @@ def test_an_overview_answer_is_logged_as_low_confidence_and_every_question_count
                                   .group_by(QuestionCount.outcome)).all())
     before = counted()
     # NLU sure of the trademark topic, but no trademark record covers the question
-    messages, _ = run(action, make_tracker("老家的腊肉怎么腌才好吃呢", "ask_trademark", 0.92,
+    messages, _ = run(action, make_tracker("商标设计成什么颜色比较吉利", "ask_trademark", 0.92,
                                            channel="wechat"))
     assert "来源：" in messages[0]["text"]
     run(action, make_tracker("商标注册要多少钱", "ask_trademark", 0.95, channel="wechat"))
@@ -68,7 +68,7 @@ def test_an_overview_answer_is_logged_as_low_confidence_and_every_question_count
                                         "value": "trademark.fee_registration"}]))
     with db.session() as s:
         row = s.execute(select(UnansweredQuestion).where(
-            UnansweredQuestion.text == "老家的腊肉怎么腌才好吃呢")).scalar_one()
+            UnansweredQuestion.text == "商标设计成什么颜色比较吉利")).scalar_one()
     assert (row.kind, row.answer_id, row.channel) == ("overview", "trademark.overview", "wechat")
     after = counted()
     grew = {k: after.get(k, 0) - before.get(k, 0) for k in after}

@@ -84,8 +84,8 @@ def test_what_is_logged_follows_from_how_sure_the_answer_was():
 def test_the_service_logs_the_overview_and_the_unanswered_and_counts_everything(empty):
     db, kb = empty
     # NLU sure of the topic, no record fits (a question naming another office's service, such
-    # as 公积金, is declined instead: knowledge/service.py decide)
-    asked = [("老家的腊肉怎么腌才好吃呢", "ask_trademark", 0.9),
+    # as 公积金, or nothing of our field, is declined instead: knowledge/service.py decide)
+    asked = [("商标设计成什么颜色比较吉利", "ask_trademark", 0.9),
              ("明天会下雨吗", None, 0.0),  # nothing fits at all
              ("商标注册要多少钱", "ask_trademark", 0.9)]  # a record covers it whole
     kinds = []
@@ -99,7 +99,7 @@ def test_the_service_logs_the_overview_and_the_unanswered_and_counts_everything(
                          .order_by(UnansweredQuestion.id)).all()
         counts = dict(s.execute(select(QuestionCount.outcome, QuestionCount.n)
                                 .where(QuestionCount.channel == "wechat")).all())
-    assert [(r.text, r.kind) for r in rows] == [("老家的腊肉怎么腌才好吃呢", "overview"),
+    assert [(r.text, r.kind) for r in rows] == [("商标设计成什么颜色比较吉利", "overview"),
                                                 ("明天会下雨吗", "unanswered")]
     assert rows[0].answer_id == "trademark.overview" and rows[1].answer_id is None
     assert counts == {"low": 1, "unanswered": 1, "answered": 1}
