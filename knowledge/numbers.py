@@ -1,5 +1,5 @@
 """Numbers as citizens type them, with their units: 80万, 八十万, 800000, 80,0000, 800,000,
-5千, 5k, 80w, 6w8, 1.2万, 一百万, 一万二, 5万8, 两千五, 五万多, 80多万, 六十来万, 五六万, 三四千, 十二件,
+5千, 5k, 80w, 6w8, 1.2万, 一百万, 一万二, 5万8, 两千五, 五万多, 80多万, 六十来万, 五六万, 三四千, 几十万, 十二件,
 3个类别, 第5年, 百分之八十五, full-width digits (８０万) and traditional characters (八十萬).
 "5万一年" and "3000一个月" are a sum and its period ("a year"), not 51000 and 3000-and-1.
 
@@ -23,7 +23,8 @@ _BIG = {"万": 10_000, "亿": 100_000_000}
 _SUFFIX = {"k": 1000, "w": 10_000,  # 5k, 80w: how people write in chat
            "thousand": 1000, "million": 1_000_000}  # 1.5 million: English beside the Chinese
 _ALONE = "俩仨"  # whole numbers on their own: 俩一起 is two together, not 21
-_CN = "".join([*(d for d in _CN_DIGITS if d not in _ALONE), *_SMALL, *_BIG])
+_SOME = "几"  # 几十万, 十几万, 几千: a few of a unit, a range (_some)
+_CN = "".join([*(d for d in _CN_DIGITS if d not in _ALONE), *_SMALL, *_BIG, _SOME])
 # Digits grouped by thousands (800,000) or, the Chinese way, by ten-thousands (80,0000).
 _ARABIC = r"\d{1,3}(?:,\d{3})+(?![\d,])(?:\.\d+)?|\d{1,4}(?:,\d{4})+(?![\d,])|\d+(?:\.\d+)?"
 _ATOM = rf"(?:{_ARABIC}|[{_CN}])"
@@ -150,6 +151,8 @@ def _tokens(run: str) -> list | None:
 
 def _parse_run(run: str) -> tuple[Decimal, Decimal | None] | None:
     """(value, exclusive upper end or None) of a run like 八十万, 1.2万, 一万二, 80多万."""
+    if _SOME in run:
+        return _some(run)
     spread = _spread(run)
     if spread is not None:
         return spread
@@ -168,6 +171,22 @@ def _parse_run(run: str) -> tuple[Decimal, Decimal | None] | None:
     if not any(t[0] == "more" for t in tokens):
         return low, None
     return low, _value(tokens, more=True)
+
+
+def _some(run: str) -> tuple[Decimal, Decimal] | None:
+    """几十万, 十几万, 几千, 三十几: 几 is two to nine of its unit (after 十, one to nine), so
+    "应纳税所得额几十万" is 200000 to below 1000000, not the 十万 left when 几 was skipped. 几
+    alone ("第几年", "几个") is no number."""
+    if run.count(_SOME) != 1 or not any(ch in _SMALL or ch in _BIG for ch in run) \
+            or any(ch in run for ch in "多余来"):
+        return None
+    at = run.index(_SOME)
+    fewest = "一" if at and run[at - 1] in "十拾" else "二"
+    readings = [_parse_run(run.replace(_SOME, d)) for d in (fewest, "八", "九")]
+    if any(r is None or r[1] is not None for r in readings):
+        return None
+    low, eight, nine = (r[0] for r in readings)
+    return low, nine + (nine - eight)
 
 
 def _spread(run: str) -> tuple[Decimal, Decimal] | None:

@@ -127,3 +127,12 @@ def test_short_citation_is_the_document_number_where_the_source_has_one(kb):
     # the schedule carries every source's number from the knowledge base
     numbered = [f.citation for f in kb.fee_schedule().fees if f.citation.number]
     assert numbered and all(f.number in f.source for f in numbered)
+
+
+def test_a_vague_amount_is_repeated_as_a_range_never_as_a_figure(kb):
+    """"几十万" is 20万 to below 100万 (below the 100万 bar either way): the reply must not say
+    10万, the 十万 left when 几 was skipped. "几千" a month straddles 5000: it cannot tell."""
+    text = kb.calculator_reply(eligibility(kb, "公司去年应纳税所得额几十万，能费减吗")).text
+    assert "20万元到100万元之间" in text and "符合专利费减条件" in text and "额10万元" not in text
+    text = kb.calculator_reply(eligibility(kb, "个人月收入几千块能费减吗")).text
+    assert "判断不了" in text and "月均月均" not in text and "月均收入低于5000元" in text

@@ -88,6 +88,12 @@ def test_one_number(text, value, unit):
     ("十五六万", 150_000, 170_000),
     ("六十来万", 600_000, 700_000),
     ("二十来块", 20, 30),
+    # 几: two to nine of its unit (after 十: one to nine), never the unit alone
+    ("几十万", 200_000, 1_000_000),
+    ("十几万", 110_000, 200_000),
+    ("几万块", 20_000, 100_000),
+    ("几千", 2000, 10_000),
+    ("三十几个", 31, 40),
 ])
 def test_more_than_is_a_range(text, low, high):
     [n] = numbers(text)
@@ -105,7 +111,8 @@ def test_ordinals(text, expected):
 
 
 @pytest.mark.parametrize("text", ["我和别人一起申请", "一来方便二来省钱", "十四五规划", "千万别忘了", "万一不行呢",
-                                  "万元", "统一社会信用代码", "专利费减"])
+                                  "万元", "统一社会信用代码", "专利费减", "第几年的年费", "报几个类别",
+                                  "几多钱"])
 def test_words_with_numeral_characters_are_no_numbers(text):
     assert numbers(text) == []
 

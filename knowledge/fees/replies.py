@@ -126,7 +126,8 @@ def eligibility(r: Eligibility, link: Link) -> Reply:
         head = (f"按您说的（{kind.name}，{said}）：不低于{yuan(r.limit_value)}，不符合专利费减条件"
                 f"（要求“低于”，正好{yuan(r.limit_value)}也不符合），费用按标准全额缴纳。")
     else:
-        head = (f"您说的是{said}。标准要求{label.replace('收入', '月均收入') if r.per == 'month' else label}"
+        monthly = r.per == 'month' and '月均' not in label
+        head = (f"您说的是{said}。标准要求{label.replace('收入', '月均收入') if monthly else label}"
                 f"低于{yuan(r.limit_value)}（正好{yuan(r.limit_value)}也不符合），"
                 f"单凭这个说法还判断不了。告诉我具体数字，我再帮您算。")
     proof = f"证明材料：{kind.proof}。" if r.verdict == "eligible" and kind.proof else ""
