@@ -249,11 +249,12 @@ class KnowledgeService:
         question = question[:MAX_QUERY]
         topic = self.topic_of_intent(intent)
         county = _entity(entities, "county")
-        if topic and topic.by_county and county:
+        ours = snap.index.is_ours(question) if question else True  # a button names its topic
+        # "龙南的客家围屋哪个最值得去" names a county but nothing of ours: not its service points
+        if topic and topic.by_county and county and ours:
             return self._service_points(snap, topic, county, _entity(entities, "service_type"))
         sure = topic.id if topic and confidence >= INTENT_SURE else None
         guess = topic.id if topic and not sure and confidence >= GUESS_MIN else None
-        ours = snap.index.is_ours(question) if question else True  # a button names its topic
         choice, hits = decide(snap.index, question, sure, guess, ours)
         asked = asking_part(question) if not choice.answer_id else None
         if asked:

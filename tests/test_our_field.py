@@ -75,3 +75,13 @@ def test_the_section_stays_out_of_the_dictionary_the_ruler_and_the_synonyms(kb):
     assert [p["label"] for p in nlp.patterns_from(terms, [])] == ["service_type"]
     index = kb._snapshot().index
     assert "网上办" not in index.synonyms and not {ROOTS, WORDS} & index.domain
+
+
+def test_a_county_named_outside_our_field_gets_no_service_points(kb):
+    county = [{"entity": "county", "value": "宁都县"}]
+    reply = kb.answer("宁都的翠微峰门票多少钱", intent="ask_service_point", confidence=0.95,
+                      entities=county)
+    assert not reply.answered and "来源：" not in reply.text
+    reply = kb.answer("宁都县有没有商标受理窗口", intent="ask_service_point", confidence=0.95,
+                      entities=county)
+    assert reply.answered and "宁都" in reply.text
