@@ -372,6 +372,8 @@ def test_a_rate_that_is_no_reduction_rate_is_corrected(schedule):
                                             "online")),
     ("申请4个类别，其中3个类别各12个小项", ("registration", 4, None, None)),
     ("纸质报两类，一类12个商品，另一类9个商品", ("registration", 2, (12, 9), "paper")),
+    ("网上注册2个类别，一个类别13个商品，另一个10个", ("registration", 2, (13, 10), "online")),
+    ("注册3个类别，一个类别13个商品，另一个10个", ("registration", 3, None, None)),  # third unsaid
     ("第9类报了13个商品，第42类报了10个，网上", ("registration", 2, (13, 10), "online")),  # by number
     # English
     ("collective mark, 2 classes, online", ("collective", 2, None, "online")),

@@ -421,7 +421,7 @@ class TrademarkQuery:
     channel: str | None = None  # paper / online / None: both are given
 
 
-_REST = re.compile(r"其他|其余|其它|剩下|另外")
+_REST = re.compile(r"其他|其余|其它|剩下|另外|另一")
 
 
 def _goods_by_class(found: list) -> tuple[int, ...] | None:
@@ -456,6 +456,8 @@ def _split_goods(text: str, counted: list, goods_numbers: list) -> tuple[int, ..
         return None
     if later is None:  # one count for some classes, the rest's unsaid: none for every class
         return () if len(goods_numbers) == 1 else None
+    if rest.group() == "另一" and classes - part > 1:
+        return ()  # "3个类别，一个13个，另一个10个": one other class, the third is unsaid
     return (int(first.value),) * part + (int(later.value),) * (classes - part)
 
 
