@@ -215,7 +215,7 @@ class SearchIndex:
         self.vocab = {w for w in [*self.all.idf, *self.body.idf, *self.synonyms,
                                   *self.synonyms.values()]
                       if len(w) >= 2 and _CJK.fullmatch(w)}
-        self.typos = TypoTable(self.vocab)
+        self.typos = TypoTable(self.vocab, by_sound=self.terms_set)
 
     def fix_typos(self, text: str) -> str:
         return self.typos.fix(text)

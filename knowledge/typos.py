@@ -10,9 +10,11 @@ words could have made it. A repair keeps the text's length, so offsets into it s
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from typing import Iterable
 
 import jieba
+from pypinyin import lazy_pinyin
 
 _CJK = re.compile(r"[\u4e00-\u9fff]+")
 
@@ -77,8 +79,26 @@ def _sounds() -> dict[str, str]:
 RARE = 10
 
 
+# Beyond the groups above, a run of SOUND_MIN or more characters that is no word and sounds
+# exactly like one term of the gazetteer (toneless pinyin, character by character) is read as
+# that term, when at least half its characters are already right: 地理标致 → 地理标志 (标致 is a
+# word, so no single swap above may touch it), 知识产全 → 知识产权, 公基金 → 公积金. Two
+# characters are too few: 事业 and 失业 sound alike and are both words.
+SOUND_MIN, SOUND_MAX = 3, 6
+
+
+@lru_cache(maxsize=8192)
+def _sound(ch: str) -> str:
+    return lazy_pinyin(ch)[0]
+
+
+def sound_of(text: str) -> str:
+    return " ".join(_sound(ch) for ch in text)
+
+
 class TypoTable:
-    def __init__(self, vocabulary: Iterable[str]):
+    def __init__(self, vocabulary: Iterable[str], by_sound: Iterable[str] = ()):
+        """by_sound: terms a run that sounds like one is read as (SOUND_MIN)."""
         self.vocab = {w for w in vocabulary if len(w) >= 2 and _CJK.fullmatch(w)}
         jieba.dt.check_initialized()
         sounds = _sounds()
@@ -95,6 +115,14 @@ class TypoTable:
         for typo in clashes:
             del self.typos[typo]
         self.longest = max(map(len, self.typos), default=0)
+        self.sounds: dict[str, str] = {}
+        alike = set()
+        for word in by_sound:
+            if SOUND_MIN <= len(word) <= SOUND_MAX and _CJK.fullmatch(word):
+                if self.sounds.setdefault(sound_of(word), word) != word:
+                    alike.add(sound_of(word))  # two words sound the same: neither
+        for key in alike:
+            del self.sounds[key]
 
     def __len__(self) -> int:
         return len(self.typos)
@@ -103,8 +131,8 @@ class TypoTable:
         """Longest typo first; not where a known word crosses its edge (知识产权举|报, 国|家收)."""
         out, i = [], 0
         while i < len(text):
-            for n in range(min(self.longest, len(text) - i), 1, -1):
-                word = self.typos.get(text[i:i + n])
+            for n in range(min(max(self.longest, SOUND_MAX), len(text) - i), 1, -1):
+                word = self.typos.get(text[i:i + n]) or self._sounds_like(text[i:i + n])
                 if word and not self._crosses(text, i, i + n):
                     out.append(word)
                     i += n
@@ -113,6 +141,15 @@ class TypoTable:
                 out.append(text[i])
                 i += 1
         return "".join(out)
+
+    def _sounds_like(self, run: str) -> str | None:
+        if not self.sounds or len(run) < SOUND_MIN or run in self.vocab \
+                or not _CJK.fullmatch(run) or jieba.dt.FREQ.get(run, 0) >= RARE:
+            return None
+        word = self.sounds.get(sound_of(run))
+        if word is None or 2 * sum(a == b for a, b in zip(run, word)) < len(run):
+            return None
+        return word
 
     def _crosses(self, text: str, start: int, end: int) -> bool:
         """A known word that overlaps text[start:end] without containing or being inside it."""

@@ -81,3 +81,17 @@ def test_look_alike_characters_are_read_as_the_words():
     assert table.fix("商栎注册") == "商标注册"
     assert table.fix("规苑") == "规范"
     assert table.fix("扩大保护") == "扩大保护"  # a real word is left alone
+
+
+def test_a_run_that_sounds_like_a_term_is_read_as_it():
+    """标致 is a word, so no single swap may touch 地理标致; it sounds like the term 地理标志."""
+    from knowledge.typos import TypoTable
+    terms = ["地理标志", "知识产权", "公积金"]
+    table = TypoTable(["地理标志", "知识产权"], by_sound=terms)
+    assert table.fix("地理标致去哪申请") == "地理标志去哪申请"
+    assert table.fix("知识产全保护") == "知识产权保护"
+    assert table.fix("公基金怎么取") == "公积金怎么取"
+    assert table.fix("工机金") == "工机金"  # half or more must already be right
+    assert TypoTable(["地理标志"]).fix("地理标致") == "地理标致"  # by sound only when asked
+    # two terms that sound the same: neither is guessed
+    assert TypoTable([], by_sound=["十四五", "石四伍"]).fix("实四五") == "实四五"
