@@ -248,6 +248,11 @@ def _text(said: Said) -> str:
     return "" if said.button else to_mandarin(to_simplified(said.text))
 
 
+def _a_figure(text: str) -> bool:
+    """Whether a message states a figure: 一 of 一个/一家 ("我是一个宝妈") is none."""
+    return any(n.value > 1 or any(ch.isdigit() for ch in n.text) for n in numbers(text))
+
+
 # --- actions ------------------------------------------------------------------------------
 class _Start(Action, ABC):
     @property
@@ -261,6 +266,12 @@ class _Start(Action, ABC):
     def run(self, dispatcher, tracker, domain):
         said = Said.of(tracker)
         text = _text(said)
+        if text and said.intent not in CORRECTING and not _a_figure(text) \
+                and not KNOWLEDGE.is_ours(text):
+            # "我是一个宝妈……能在城里读书吗": 读书 is a student applicant's word, but the message
+            # names nothing of our field and no figure: it is asked as any question. Every
+            # training example of the calculators without a word of ours states a figure.
+            return answer_instead(dispatcher, tracker, KNOWLEDGE.answer(text), None)
         new = self.calc.read(text, None)
         if not said.button and not self.calc.said_anything(new):
             handed = _hand_over(self.calc, text)

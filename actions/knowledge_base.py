@@ -46,12 +46,13 @@ def record(tracker: Tracker, text: str, intent: str | None, confidence: float, r
 
 
 def answer_instead(dispatcher: CollectingDispatcher, tracker: Tracker, reply,
-                   offer: dict) -> list:
+                   offer: dict | None) -> list:
     """A form's start action that finds a question, not a request: the answer, with the form
-    offered as a button (`offer`), and no form (the rule's next step is skipped)."""
+    offered as a button (`offer`; None for a question outside our field), and no form (the
+    rule's next step is skipped)."""
     message = tracker.latest_message or {}
     intent = message.get("intent") or {}
-    say(dispatcher, dataclasses.replace(reply, buttons=[*reply.buttons, offer]))
+    say(dispatcher, dataclasses.replace(reply, buttons=[*reply.buttons, *filter(None, [offer])]))
     record(tracker, (message.get("text") or "").strip(), intent.get("name"),
            float(intent.get("confidence") or 0.0), reply)
     return [FollowupAction("action_listen")]

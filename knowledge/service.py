@@ -299,6 +299,10 @@ class KnowledgeService:
             return self._render(snap, snap.answers[hits[0].answer_id], hits[0].coverage)
         return None
 
+    def is_ours(self, question: str) -> bool:
+        """Whether a question holds a word of our field (knowledge/ours.py)."""
+        return self._snapshot().index.is_ours(question[:MAX_QUERY])
+
     def names_outside(self, question: str) -> bool:
         """Whether a question names another office's service or a place outside Ganzhou."""
         return self._snapshot().index.names_outside(question[:MAX_QUERY])

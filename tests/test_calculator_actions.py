@@ -347,6 +347,23 @@ def test_the_eligibility_check_gives_way_to_a_question_with_no_applicant_or_figu
         assert slots["calc_next"] in ("form", "result") and not messages
 
 
+@pytest.mark.parametrize("text", ["我是一个宝妈，孩子明年上小学，户口在宁都，能在城里读书吗",
+                                  "我是退休老师，坐公交免费要办什么卡"])
+def test_a_message_with_nothing_of_our_field_and_no_figure_starts_no_calculator(calc, text):
+    """读书 and 退休 are a person's words for the eligibility check, but the message names
+    nothing of ours: it is asked as any question (declined), and no form starts."""
+    slots, messages = run(calc.ActionStartFeeEligibility(),
+                          tracker(said(text, "check_fee_eligibility")))
+    assert not slots and "来源：" not in messages[0]["text"]
+    assert not any(b.get("payload", "").startswith("/check_fee") for b in messages[0]["buttons"])
+
+
+@pytest.mark.parametrize("text", ["我是退休老师，能减吗", "我工资一万二一个月，还能减吗"])
+def test_a_start_naming_a_reduction_or_a_figure_is_the_calculators(calc, text):
+    slots, _ = run(calc.ActionStartFeeEligibility(), tracker(said(text, "check_fee_eligibility")))
+    assert slots and slots["calc_next"] in ("form", "result")
+
+
 # --- a topic question, or one NLU was unsure of, that states a whole calculation -------------
 @pytest.mark.parametrize("text, intent, expected", [
     # nlu_fallback: action_answer gets the best real intent, here a form answer or a calculator
@@ -443,9 +460,12 @@ def test_odd_messages_start_a_form_or_answer_never_crash(calc, text, intent):
     start = {"check_fee_eligibility": calc.ActionStartFeeEligibility,
              "calc_patent_fee": calc.ActionStartPatentFee,
              "calc_trademark_fee": calc.ActionStartTrademarkFee}[intent]()
-    slots, _ = run(start, tracker(said(text, intent)))
-    assert slots["calc_next"] in ("result", "form")
-    json.dumps(slots)  # slots must travel to Rasa as JSON
+    slots, messages = run(start, tracker(said(text, intent)))
+    if "calc_next" in slots:
+        assert slots["calc_next"] in ("result", "form")
+        json.dumps(slots)  # slots must travel to Rasa as JSON
+    else:  # nothing of our field and no figure ("😀😀😀"): asked as any question
+        assert messages and messages[0]["text"] and text.strip()
 
 
 def test_the_applicant_question_states_the_standards_of_every_kind_first(calc):
