@@ -39,11 +39,19 @@ def patterns_from(terms: Iterable[tuple[str, str, str]],
     return unique
 
 
+_ADDED: set[str] = set()
+
+
 def add_user_words(words: Iterable[str]) -> None:
-    """Makes jieba keep each domain term whole, so entity spans line up with tokens."""
+    """Makes jieba keep each domain term whole, so entity spans line up with tokens. Each word
+    once per process: jieba.add_word adds the word's frequency to its total every time, even
+    for a word it has, and the search weighs words by log(total / frequency) — so every rebuild
+    of the index (a new knowledge version, another service in the same process) shifted every
+    word's weight, and the answers with them."""
     for word in words:
-        if word and not word.isspace():
+        if word and not word.isspace() and word not in _ADDED:
             jieba.add_word(word)
+            _ADDED.add(word)
 
 
 def write_user_dictionary(words: Iterable[str], folder: Path) -> Path:

@@ -61,3 +61,22 @@ def test_other_jieba_versions_are_refused():
     jieba_dictionary.check_version("0.42.1")
     with pytest.raises(RuntimeError, match="0.42.1"):
         jieba_dictionary.check_version("0.43.0")
+
+
+def test_building_the_index_again_changes_no_words_weight(kb_url):
+    """jieba.add_word adds to jieba's total every time, and the search weighs a word by
+    log(total / frequency): a rebuild (a new knowledge version) must not shift the answers."""
+    import jieba
+    import knowledge
+    from bot import settings
+    from tests.conftest import DATA_DIR
+    question = "小公司的知识产权能交给别人代管吗"
+    first = knowledge.open(kb_url, DATA_DIR, settings.today)
+    before = [(h.answer_id, h.coverage) for h in first._snapshot().index.search(question, k=3)]
+    total = jieba.dt.total
+    for _ in range(3):
+        again = knowledge.open(kb_url, DATA_DIR, settings.today)
+        again.warm_up()
+    assert jieba.dt.total == total
+    assert [(h.answer_id, h.coverage)
+            for h in again._snapshot().index.search(question, k=3)] == before
