@@ -305,7 +305,9 @@ class _Start(Action, ABC):
 # training examples ("我符合专利费减的条件吗") is one the search is sure of.
 _IF_OR_HOW_LONG = re.compile(r"吗|[么嘛][？?!！。]*$|几年|多少年|多久|期内|能不能|是不是|还能|可不可以|"
                              r"哪个文件|哪份文件|什么文件|哪天|哪一天|什么时候|何时|从哪年")
-_AMOUNT_ASKED = re.compile(r"多少(?!年|天|个?月|日|个工作日)|几块|几元|几多|算|要交|交多少|费用|价格|钱|"
+# 还要交吗 asks whether, not how much: 要交 counts only when no 吗 follows it.
+_AMOUNT_ASKED = re.compile(r"多少(?!年|天|个?月|日|个工作日)|几块|几元|几多|算|要交(?![吗么嘛])|交多少|费用|"
+                           r"价格|钱|"
                            r"(?<![a-z])(?:how much|fee|fees|cost|costs|price)(?![a-z])", re.I)
 _AMOUNT_STATED = re.compile(r"\d{2,}(?![\d年])")
 NOT_A_SUM_WORDS = 3
