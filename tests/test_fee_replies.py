@@ -136,3 +136,15 @@ def test_a_vague_amount_is_repeated_as_a_range_never_as_a_figure(kb):
     assert "20万元到100万元之间" in text and "符合专利费减条件" in text and "额10万元" not in text
     text = kb.calculator_reply(eligibility(kb, "个人月收入几千块能费减吗")).text
     assert "判断不了" in text and "月均月均" not in text and "月均收入低于5000元" in text
+
+
+def test_a_fee_without_an_amount_among_others_is_named_not_summed(kb):
+    """申请附加费 is named by the sources without an amount: "申请费和申请附加费" gives the one
+    amount known and says the other is not (it crashed the calculator, and the citizen got no
+    reply); for a PCT application entering the national phase both are waived."""
+    text = kb.calculator_reply(kb.patent_fees(read_patent("发明申请费加附加费多少钱"))).text
+    assert "申请费900元" in text and "申请附加费现有资料没有金额" in text and "＝" not in text
+    assert "减缴85%后交135元" in text
+    text = kb.calculator_reply(kb.patent_fees(read_patent(
+        "PCT进入国家阶段，发明申请费和申请附加费多少钱"))).text
+    assert "免缴申请费和申请附加费。" in text and "。。" not in text

@@ -201,13 +201,14 @@ def patent_fees(schedule: FeeSchedule, q: PatentQuery) -> PatentFees:
                           max_year=schedule.max_year(ptype), **rules)
     joint, odd_rate = _applicants(q, rules["single"], rules["joint"])
     pct: list[tuple[Rule, Decimal | None]] = []
-    if q.pct and q.item in ("exam", "total"):
+    asked = set(q.item.split("+")) | ({"application", "exam"} if q.item == "total" else set())
+    if q.pct and "exam" in asked:
         exam = schedule.patent("invention", "exam")
         names = [f"pct_exam_{q.search}"] if q.search else [
             "pct_exam_cnipa_both", "pct_exam_cnipa_search", "pct_exam_epo_jpo_se"]
         pct = [(r, after(exam.amount if exam else None, r))
                for r in (schedule.rule(n) for n in names) if r]
-    if q.pct and q.item in ("application", "total"):
+    if q.pct and asked & {"application", "surcharge"}:  # "申请费和申请附加费": both waived
         waived = schedule.rule("pct_application_waived")
         if waived:
             pct.insert(0, (waived, None))

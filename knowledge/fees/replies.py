@@ -312,14 +312,24 @@ def patent(r: PatentFees, link: Link) -> Reply:
                      ("，不在减缴范围，按标准全额缴纳。" if not first.reducible else "。"))
     elif len(fees) == 1:
         parts.append(f"{name}：{fee_yuan(first.amount)}。")
-    else:
+    elif all(f.amount is not None for f in fees):
         parts.append(f"{name}：" + "＋".join(f"{_short_name(f.name, q)}{_plain(f.amount)}"
                                              for f in fees) + f"＝{fee_yuan(r.total('full'))}。")
+    else:  # "申请费和申请附加费": the sources name 申请附加费 but give no amount, so no sum
+        known = [f for f in fees if f.amount is not None]
+        unknown = "、".join(_short_name(f.name, q) for f in fees if f.amount is None)
+        parts.append("".join(f"{_short_name(f.name, q)}{fee_yuan(f.amount)}，" for f in known)
+                     + f"{unknown}现有资料没有金额，合计以缴费通知为准。")
     reducible = [line for line in lines if line.fee.reducible and line.fee.amount is not None]
     if q.pct and q.item == "exam":
         parts = [f"PCT国际申请进入中国国家阶段的实质审查费（标准{fee_yuan(first.amount)}）："]
         reducible = []  # its own reductions below, not 费减's
-    if reducible and r.single and r.joint:
+    if reducible and r.single and r.joint and r.total("single") is None:
+        s, j = _plain(r.single.value), _plain(r.joint.value)
+        parts.append("符合费减条件的：" + "；".join(
+            f"{_short_name(line.fee.name, q)}单独申请减缴{s}%后交{fee_yuan(line.single)}、"
+            f"共同申请减缴{j}%后交{fee_yuan(line.joint)}" for line in reducible) + "。")
+    elif reducible and r.single and r.joint:
         s, j = _plain(r.single.value), _plain(r.joint.value)
         # alone or jointly, when said (or implied by the rate said): only the line that applies
         shown = {None: ("single", "joint"), False: ("single",), True: ("joint",)}[
@@ -405,7 +415,7 @@ def _pct_lines(r: PatentFees) -> list[str]:
         said = rule.name.replace("PCT进入国家阶段：", "")
         out.append(f"{said}" + (f"（交{fee_yuan(paid)}）" if paid else "") + "；")
     if out:
-        out[-1] = out[-1].rstrip("；") + "。"
+        out[-1] = out[-1].rstrip("；。") + "。"
     if r.pct:
         out.append("这些减免与专利费减能否叠加，现有资料没有说明，以缴费通知为准。")
     return out
