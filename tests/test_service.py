@@ -219,7 +219,7 @@ def test_reviewed_answers_say_what_the_sources_say(kb, answer_id, says, never):
 def test_nlu_leaning_to_the_topic_of_the_best_answer_lets_it_answer(kb):
     # the search alone covers too little of it to answer (0.45–0.65); NLU unsure but leaning
     # to the same topic makes two weak signals that agree
-    question = "小公司的知识产权能交给别人代管吗"
+    question = "中小企业的专利能托给外面的机构打理吗"
     assert kb.choose(question, None).answer_id is None
     assert kb.answer(question, "ask_enterprise_programme", 0.5).answer_id == "enterprise.trusteeship"
     assert kb.answer(question, "ask_trademark", 0.5).answer_id is None  # they disagree
