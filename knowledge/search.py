@@ -89,6 +89,9 @@ _CJK = re.compile(r"[\u4e00-\u9fff]+")
 ORDINAL_YEAR = re.compile(r"第[0-9一二三四五六七八九十两]+(?:\s*[至到—\-~－]\s*[0-9一二三四五六七八九十]+)?年")
 ANY_YEAR = "第几年"
 HOW_TO_DO, PROCEDURE = "怎么办", "流程"
+# "需要什么" alone asks what to bring (材料); followed by a word it asks for that word ("需要什么条件",
+# "需要什么理由"): the gazetteer's "what is needed" phrases then leave the kind to the word after.
+WHAT_IS_NEEDED = ("需要什么", "要带什么", "提交什么")
 # The gazetteer's terms for what is not ours: services of other offices (营业执照, 社保, 著作权登记 …)
 # and places outside Ganzhou (深圳, 上海 …). A question naming one is about them, whatever topic
 # words it shares with our answers.
@@ -235,6 +238,9 @@ class SearchIndex:
                 continue
             if tok == HOW_TO_DO and PROCEDURE in self.domain and self._has_object(tokens[i + 1:]):
                 tok = PROCEDURE
+            if tok in WHAT_IS_NEEDED and self._followed_by_word(tokens[i + 1:]):
+                run += tok
+                continue
             words.append(self.synonyms.get(tok, tok))
             run += tok
         runs.append(run)
@@ -243,6 +249,11 @@ class SearchIndex:
             for cjk in _CJK.findall(segment):
                 bigrams += [f"~{cjk[i:i + 2]}" for i in range(len(cjk) - 1)]
         return _Query(list(dict.fromkeys(words)), list(dict.fromkeys(bigrams)))
+
+    @staticmethod
+    def _followed_by_word(rest: list[str]) -> bool:
+        """Whether the next token is a word (not a particle, punctuation or the end)."""
+        return bool(rest) and rest[0] not in STOPWORDS and not _PUNCT.match(rest[0])
 
     def _has_object(self, rest: list[str]) -> bool:
         """Whether the next word names something to be done (专利, 费减), not a particle."""

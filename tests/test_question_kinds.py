@@ -34,6 +34,13 @@ def test_how_to_do_something_is_a_procedure_question_but_what_to_do_is_not(index
     assert search.HOW_TO_DO in words and search.PROCEDURE not in words
 
 
+def test_what_is_needed_asks_for_materials_unless_a_word_says_what_is_needed(index):
+    assert "材料" in index.analyse("优先审查需要什么").words
+    words = index.analyse("行政裁决需要什么条件").words
+    assert "条件" in words and "材料" not in words
+    assert "材料" not in index.analyse("无效案件加急需要什么理由").words
+
+
 def test_kind_words_weigh_less_than_subjects_and_do_not_make_a_question_answerable(index):
     for word in search.QUESTION_KINDS:
         assert index.specificity(word) < search.SPEC_MAX, word
