@@ -5,7 +5,9 @@ a split through the REST channel with a fresh sender each, and checks each reply
 its item lists (tests/eval/answers/; format in the header of test.yml). A reply without a
 "来源：" line counts as declined: right for out-of-scope and junk input, wrong for a topic
 question. Prints accuracy per topic (a Markdown table), per calculator and per input kind,
-overall, the out-of-scope decline rate, and with --show-failures every failure.
+overall, the out-of-scope decline rate, the empty replies and the tracebacks the servers logged
+during the run (a crashed action answers nothing, which a fact check alone reads as "declined"),
+and with --show-failures every failure.
 
 The servers get a copy of the knowledge database and a fresh tracker database, so the run adds
 nothing to the staff's list of unanswered questions or to the conversation store.
@@ -75,6 +77,23 @@ def run_split(base: str, items: list[Item]) -> list[Outcome]:
         return list(pool.map(one, range(len(items))))
 
 
+def log_sizes(log_dir: Path) -> dict[Path, int]:
+    """Where each server log ends now: the run's own lines are those written after."""
+    return {p: p.stat().st_size for p in log_dir.glob("*.log")}
+
+
+def tracebacks_since(log_dir: Path, before: dict[Path, int]) -> dict[str, int]:
+    """Tracebacks each server logged after `before` (per log file, by server name)."""
+    out = {}
+    for path in sorted(log_dir.glob("*.log")):
+        with open(path, "rb") as f:
+            f.seek(before.get(path, 0))
+            n = f.read().count(b"Traceback (most recent call last)")
+        if n:
+            out[path.stem] = n
+    return out
+
+
 def table(rows: dict[str, list[Outcome]], title: str) -> list[str]:
     out = [f"| {title} | n | correct | accuracy |", "|---|---:|---:|---:|"]
     for key in rows:
@@ -84,7 +103,8 @@ def table(rows: dict[str, list[Outcome]], title: str) -> list[str]:
     return out
 
 
-def report(split: str, outcomes: list[Outcome], seconds: float, show_failures: bool) -> None:
+def report(split: str, outcomes: list[Outcome], seconds: float, show_failures: bool,
+           tracebacks: dict[str, int] | None = None) -> None:
     by_topic: dict[str, list[Outcome]] = defaultdict(list)
     by_calc: dict[str, list[Outcome]] = defaultdict(list)
     by_tag: dict[str, list[Outcome]] = defaultdict(list)
@@ -121,6 +141,9 @@ def report(split: str, outcomes: list[Outcome], seconds: float, show_failures: b
     if oos:
         n = sum(o.verdict.ok for o in oos)
         print(f"out-of-scope declined: {n}/{len(oos)} = {n / len(oos):.1%}")
+    empty = sum(o.verdict.empty and not o.error for o in outcomes)
+    crashes = ", ".join(f"{name} {n}" for name, n in (tracebacks or {}).items()) or "none"
+    print(f"empty replies: {empty}; server tracebacks during the run: {crashes}")
     failures = [o for o in outcomes if not o.verdict.ok]
     print(f"failures: {len(failures)}" + ("" if show_failures else "  (--show-failures lists them)"))
     if show_failures:
@@ -156,11 +179,13 @@ def main() -> int:
             shutil.copy(kb, Path(tmp) / "app.db")  # a copy: unanswered questions land there
             env["DATABASE_URL"] = f"sqlite:///{Path(tmp) / 'app.db'}"
         log_dir = settings.LOG_DIR / "bench-answers"
+        log_dir.mkdir(parents=True, exist_ok=True)
+        before = log_sizes(log_dir)
         with servers(Ports.free(), env=env, log_dir=log_dir) as stack:
             started = time.perf_counter()
             outcomes = run_split(stack.rasa, items)
             seconds = time.perf_counter() - started
-    report(args.split, outcomes, seconds, args.show_failures)
+    report(args.split, outcomes, seconds, args.show_failures, tracebacks_since(log_dir, before))
     return 0
 
 

@@ -178,3 +178,15 @@ def test_nlu_test_split_covers_every_intent():
     assert min(per_intent.values()) >= 8, per_intent
     dev = {intent for intent, _ in nlu_examples(EVAL / "nlu" / "dev.yml")}
     assert dev <= intents | NEW_INTENTS
+
+
+def test_answers_bench_counts_only_the_tracebacks_of_its_own_run(tmp_path):
+    from bench.answers import log_sizes, tracebacks_since
+    crash = "Traceback (most recent call last):\n  File ...\nKeyError: 'x'\n"
+    (tmp_path / "actions.log").write_text("an earlier run\n" + crash, encoding="utf-8")
+    (tmp_path / "rasa.log").write_text("", encoding="utf-8")
+    before = log_sizes(tmp_path)
+    with open(tmp_path / "actions.log", "a", encoding="utf-8") as f:
+        f.write("this run\n" + crash + crash)
+    (tmp_path / "forwarder.log").write_text(crash, encoding="utf-8")  # new during the run
+    assert tracebacks_since(tmp_path, before) == {"actions": 2, "forwarder": 1}
