@@ -107,6 +107,10 @@ HOME = ("赣州", "赣南")
 # answered 3 more of the answers development split (library only, 576 → 579/785) than 1.0.
 _INTRO = re.compile(r"^(?:你好|您好|请问)?[，,\s]*(?:我们|我)(?:是|在)[^，,。！？!?；;]{1,24}[，,。；;]")
 CONTEXT_WEIGHT = 0.5
+# "办专利要跑去南昌吗": a place outside named as where one might have to travel is not what the
+# question is about (whether it can be done here or online is); it leaves the question.
+_TRAVEL_TO = re.compile(r"(?:要|得|必须|非得|需要|用)(?:专门|亲自|特意)?(?:跑去|跑到|赶去|赶到|跑|去|到)"
+                        r"(?P<place>[\u4e00-\u9fff]{2,3}?)(?:市|省)?(?:去|办|跑|吗|么|不|呢|[，,。？?！!]|$)")
 _BESIDES = re.compile(r"除了?(?P<x>[^，,。？?！!；;]{1,12}?)(?:以外|之外|外|还|也|[，,])")
 
 
@@ -325,6 +329,9 @@ class SearchIndex:
             words = [w for w in q.words if w not in drop]
             if words:
                 q = _Query(words, [b for b in q.bigrams if b[1:] not in named])
+        if ELSEWHERE in q.words and any(
+                self.synonyms.get(m.group("place")) == ELSEWHERE for m in _TRAVEL_TO.finditer(text)):
+            q = _Query([w for w in q.words if w != ELSEWHERE], q.bigrams)
         intro = _INTRO.match(text)
         if intro:
             rest = set(self.analyse(text[intro.end():]).words)

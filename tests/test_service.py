@@ -231,6 +231,8 @@ def test_nlu_leaning_to_the_topic_of_the_best_answer_lets_it_answer(kb):
     ("深圳的商标受理窗口在哪里", False),
     ("湖南产的茶油能贴赣南茶油地理标志卖吗", True),  # names Ganzhou's product: about Ganzhou
     ("规划里和南昌景德镇的合作", True),  # the answer itself speaks of those cities
+    ("申请专利是不是一定要跑到上海去", True),  # where one might have to travel: answered here
+    ("到深圳的商标受理窗口怎么走", False),  # no "must I go": about Shenzhen
 ])
 def test_a_question_about_another_place_is_answered_only_about_that_place(kb, question, answered):
     assert (kb.choose(question, None).answer_id is not None) is answered
