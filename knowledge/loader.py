@@ -40,6 +40,17 @@ class _LineLoader(yaml.SafeLoader):
     one is reported against its record instead of failing the whole parse."""
 
     def construct_mapping(self, node, deep=False):
+        # YAML lets a repeated key silently replace the first ("地理标志:" written twice in the
+        # gazetteer dropped one list of synonyms): a data file may not repeat one.
+        seen: dict = {}
+        for key_node, _ in node.value:
+            key = self.construct_object(key_node, deep=True)
+            if key in seen:
+                raise yaml.constructor.ConstructorError(
+                    f"in the mapping at line {node.start_mark.line + 1}", node.start_mark,
+                    f"key {key!r} repeated (line {seen[key]} and line {key_node.start_mark.line + 1})",
+                    key_node.start_mark)
+            seen[key] = key_node.start_mark.line + 1
         mapping = super().construct_mapping(node, deep=deep)
         mapping["__line__"] = node.start_mark.line + 1
         return mapping

@@ -297,3 +297,12 @@ def test_a_variant_of_two_terms_is_refused(tmp_path):
         loader.read_data(data)
     assert any(p.startswith("gazetteer.yml:") and "'交钱'" in p and "缴费" in p
                for p in err.value.problems), err.value.problems
+
+
+def test_a_repeated_key_is_refused_not_silently_replaced(tmp_path):
+    data = _copy(tmp_path)
+    # a second 地理标志 list under english would replace the first one whole
+    _break(data / "gazetteer.yml", "  赣州: [ganzhou]\n", "  赣州: [ganzhou]\n  地理标志: [gi mark]\n")
+    problems = _problems(data)
+    assert any(p.startswith("gazetteer.yml: cannot read") and "'地理标志' repeated (line" in p
+               for p in problems), problems
