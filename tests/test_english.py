@@ -39,3 +39,11 @@ def test_a_numbered_order_is_read_as_the_answers_cite_it(kb):
     """"SAMR Order No. 20" is 市场监管总局第20号令: the answer on the rule that replaced it."""
     found = kb.search("Has SAMR order number 20 on complaints been superseded?", k=1)
     assert found[0].id == "rights_assistance.rule_121"
+
+
+def test_english_names_of_procedures_and_parties_reach_their_answers(kb):
+    """The field's words in English (ruling, co-owned, special mark) find the answers on them."""
+    hits = kb.search("documents for an administrative ruling on patent infringement", k=1)
+    assert hits and hits[0].id == "rights_assistance.patent_ruling_materials"
+    hits = kb.search("can growers use the GI special mark", k=1)
+    assert hits and hits[0].id.startswith("geo_indication.special_mark")
