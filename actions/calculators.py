@@ -28,7 +28,7 @@ from knowledge.fees import facts as read
 from knowledge.fees import replies
 from knowledge.fees.facts import Amount, PatentQuery, TrademarkQuery
 from knowledge.numbers import numbers
-from knowledge.service import AGREE
+from knowledge.service import AGREE, asking_part
 from knowledge.text import to_mandarin, to_simplified
 
 REQUESTED = "requested_slot"
@@ -248,9 +248,21 @@ def _text(said: Said) -> str:
     return "" if said.button else to_mandarin(to_simplified(said.text))
 
 
+_AGE = re.compile(r"[0-9一二三四五六七八九十两]+多?周?岁")
+
+
 def _a_figure(text: str) -> bool:
-    """Whether a message states a figure: 一 of 一个/一家 ("我是一个宝妈") is none."""
-    return any(n.value > 1 or any(ch.isdigit() for ch in n.text) for n in numbers(text))
+    """Whether a message states a figure: 一 of 一个/一家 ("我是一个宝妈") is none, nor is an
+    age ("今年65岁了"): no calculator takes one."""
+    return any(n.value > 1 or any(ch.isdigit() for ch in n.text)
+               for n in numbers(_AGE.sub("", text)))
+
+
+# A long message is a story and its question comes last (knowledge.service.asking_part). When
+# that question names no fee, sum or reduction ("……请问赣州以前做过哪些产业的专利导航，企业自己
+# 能不能做？"), the story's figures (五十多件专利) and applicant (企业) are not a calculation: it is
+# answered as any question when the search finds an answer.
+_OF_A_SUM = re.compile(r"费|减|钱|交|缴|多少|几多|符合|够|资格|条件|优惠|免|算|元|块|收入|所得")
 
 
 # --- actions ------------------------------------------------------------------------------
@@ -272,6 +284,11 @@ class _Start(Action, ABC):
             # names nothing of our field and no figure: it is asked as any question. Every
             # training example of the calculators without a word of ours states a figure.
             return answer_instead(dispatcher, tracker, KNOWLEDGE.answer(text), None)
+        asked = asking_part(text) if text and said.intent not in CORRECTING else None
+        if asked and not _OF_A_SUM.search(asked):
+            reply = KNOWLEDGE.answer(text)
+            if reply.answered:
+                return answer_instead(dispatcher, tracker, reply, None)
         new = self.calc.read(text, None)
         if not said.button and not self.calc.said_anything(new):
             handed = _hand_over(self.calc, text)

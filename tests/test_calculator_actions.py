@@ -348,7 +348,8 @@ def test_the_eligibility_check_gives_way_to_a_question_with_no_applicant_or_figu
 
 
 @pytest.mark.parametrize("text", ["我是一个宝妈，孩子明年上小学，户口在宁都，能在城里读书吗",
-                                  "我是退休老师，坐公交免费要办什么卡"])
+                                  "我是退休老师，坐公交免费要办什么卡",
+                                  "我是退休老师，今年66岁了，坐公交免费要办什么卡"])  # an age is no figure
 def test_a_message_with_nothing_of_our_field_and_no_figure_starts_no_calculator(calc, text):
     """读书 and 退休 are a person's words for the eligibility check, but the message names
     nothing of ours: it is asked as any question (declined), and no form starts."""
@@ -356,6 +357,18 @@ def test_a_message_with_nothing_of_our_field_and_no_figure_starts_no_calculator(
                           tracker(said(text, "check_fee_eligibility")))
     assert not slots and "来源：" not in messages[0]["text"]
     assert not any(b.get("payload", "").startswith("/check_fee") for b in messages[0]["buttons"])
+
+
+def test_a_story_whose_last_question_names_no_sum_is_answered_not_calculated(calc):
+    """A firm and a figure in the story, but the question asked last is about patent navigation."""
+    text = ("我们是一家做钨制品的企业，这几年申请了四十多件专利，老板想知道同行都在研究什么。"
+            "请问赣州以前做过哪些产业的专利导航，企业自己能不能做？")
+    slots, messages = run(calc.ActionStartFeeEligibility(),
+                          tracker(said(text, "check_fee_eligibility")))
+    assert not slots and "来源：" in messages[0]["text"] and "导航" in messages[0]["text"]
+    story = "我们是一家做钨制品的企业，去年应纳税所得额八十来万，这几年申请了四十多件专利。请问能不能费减？"
+    slots, _ = run(calc.ActionStartFeeEligibility(), tracker(said(story, "check_fee_eligibility")))
+    assert slots["calc_next"] in ("form", "result")
 
 
 @pytest.mark.parametrize("text", ["我是退休老师，能减吗", "我工资一万二一个月，还能减吗"])
