@@ -24,6 +24,7 @@ from knowledge import unanswered
 from knowledge.models import Answer, ApplicantKind, Fee, FeeRule, ServicePoint
 from knowledge.records import Choice, Found, Reply, Topic
 from knowledge.search import ELSEWHERE, Hit, SearchIndex, build_index, kb_version
+from knowledge.answer_rules import MAX_SHORT
 from knowledge.storage import Database
 from knowledge.text import normalise
 
@@ -157,6 +158,30 @@ def asking_part(question: str) -> str | None:
     return last
 
 
+# A long message often asks two things at its end ("要不要省里出推荐意见，批准以后多久能收到第一次
+# 审查意见"); one answer leaves the other unasked. The clauses of its question sentences that ask
+# something (QUESTION_WORDS) are searched one by one: an answer to another clause, in the first
+# answer's topic and among the whole message's best hits, is given too — in the same reply when
+# both fit the length of one answer (MAX_SHORT), else as the first button.
+_CLAUSE = re.compile(r"[，,、：:]")
+_ASKS = re.compile(r"吗|么|呢|多少|几|哪|什么|啥|怎么|怎样|如何|能否|可不可以|有没有|还是|多久|来得及|"
+                   r"([\u4e00-\u9fff])不\1")  # 要不要, 收不收
+
+
+def question_clauses(question: str) -> list[str]:
+    """The clauses of a long message's question sentences (those ending in a question mark, else
+    the last sentence; the last two at most) that ask something."""
+    if len(question) < LONG_QUESTION:
+        return []
+    sentences = [p.strip() for p in re.split(r"(?<=[。！？!?；;\n])", question) if p.strip()]
+    asked = [p for p in sentences if p[-1] in "？?"] or sentences[-1:]
+    out = []
+    for sentence in asked[-2:]:
+        out += [c.strip() for c in _CLAUSE.split(sentence.rstrip("。！？!?；;"))
+                if len(c.strip()) >= 4 and _ASKS.search(c)]
+    return out
+
+
 def cited(src) -> str:
     """A source as answers name it. The loader stores a document's own title in 《》 and a
     description without: a description follows the number, so it never reads as a title."""
@@ -272,7 +297,9 @@ class KnowledgeService:
                 asks_where_to_report(question) and ours and not snap.index.names_outside(question):
             choice = Choice(WHERE_TO_REPORT, None, choice.candidates)
         if choice.answer_id:
-            reply = self._render(snap, snap.answers[choice.answer_id], choice.coverage)
+            first = snap.answers[choice.answer_id]
+            second = self._second_answer(snap, question, first, hits, sure, guess, ours)
+            reply = self._render(snap, first, choice.coverage, second)
             if asks_money(question) and not _MONEY_SAID.search(snap.answers[choice.answer_id].short):
                 reply = replace(reply, text=reply.text.replace("\n", "\n" + NO_FEE_SAID, 1))
             return reply
@@ -415,13 +442,34 @@ class KnowledgeService:
         intent = topic.intent if topic else f"ask_{answer.topic}"
         return {"title": answer.title, "payload": f'/{intent}{{"answer_id":"{answer.id}"}}'}
 
-    def _render(self, snap: _Snapshot, answer: Answer, coverage: float | None = None) -> Reply:
-        text = answer.short
-        if answer.change_note:
-            text += "\n" + answer.change_note
-        text += "\n" + source_line(answer)
-        buttons = [self._button(n) for n in (self._in_force(snap, i) for i in answer.next_ids)
-                   if n and n.id != answer.id]
+    def _second_answer(self, snap: _Snapshot, question: str, first: Answer, hits: list[Hit],
+                       sure: str | None, guess: str | None, ours: bool) -> Answer | None:
+        """The answer to another clause of a long message's question (see question_clauses)."""
+        best = {h.answer_id for h in hits}
+        for clause in question_clauses(question):
+            choice, _ = decide(snap.index, clause, sure, guess, ours)
+            other = snap.answers.get(choice.answer_id) if choice.answer_id else None
+            if other and other.id != first.id and other.topic == first.topic and other.id in best:
+                return other
+        return None
+
+    def _render(self, snap: _Snapshot, answer: Answer, coverage: float | None = None,
+                also: Answer | None = None) -> Reply:
+        """One answer with its source and next steps; `also`, the answer to a second question
+        of the same message, follows it when both fit one answer's length, else leads the
+        buttons."""
+        together = also is not None and len(answer.short) + len(also.short) <= MAX_SHORT
+        parts = [answer] + ([also] if together else [])
+        text = "\n".join(a.short + ("\n" + a.change_note if a.change_note else "") for a in parts)
+        text += "".join("\n" + line for line in dict.fromkeys(source_line(a) for a in parts))
+        nexts = [also.id] if also is not None and not together else []
+        nexts += [i for a in parts for i in a.next_ids]
+        shown = {a.id for a in parts}
+        buttons = []
+        for n in (self._in_force(snap, i) for i in dict.fromkeys(nexts)):
+            if n and n.id not in shown:
+                shown.add(n.id)
+                buttons.append(self._button(n))
         topic = self.topics.get(answer.topic)
         buttons += [dict(b) for b in (topic.buttons if topic else ())]
         return Reply(text, buttons, answer.id, coverage=coverage)

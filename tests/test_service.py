@@ -249,6 +249,19 @@ def test_a_long_message_is_answered_by_its_last_sentence_when_the_whole_finds_no
     assert reply.answered and reply.answer_id.startswith("rights_assistance.patent_ruling")
 
 
+def test_a_long_message_asking_two_things_gets_both_answers(kb):
+    from knowledge.service import question_clauses
+    story = ("我们是赣县的一家电机企业，发明申请已经进了实审，客户催得紧，想走优先审查。"
+             "请问要不要省里出推荐意见，同意以后多久能发第一次审查意见？")
+    assert question_clauses(story) == ["请问要不要省里出推荐意见", "同意以后多久能发第一次审查意见"]
+    assert question_clauses("优先审查要不要推荐意见，多久有结果？") == []  # short: asked as it is
+    reply = kb.answer(story, "ask_priority_exam", 0.9)
+    assert "推荐意见" in reply.text and "45日" in reply.text
+    assert reply.text.count("来源：") == 1  # one document behind both
+    assert len(reply.text.split("\n来源：")[0]) <= 320
+    assert not any(b["payload"].endswith(reply.answer_id + '"}') for b in reply.buttons)
+
+
 def test_a_long_messages_last_sentence_is_read_in_the_storys_light(kb):
     """Asked alone, "请问要走什么流程，准备哪些材料，谁来批" finds the rights-assistance
     procedure; the story is about the GI mark, whose answer matches five of its words."""
