@@ -298,6 +298,7 @@ def test_the_kind_a_figure_implies(schedule):
     ("实用新型第十年的年费", ("utility_model", "annual", 10)),
     ("外观设计申请费费减后多少", ("design", "application", None)),
     ("发明实审费", ("invention", "exam", None)),
+    ("发明实质审费个人交多少", ("invention", "exam", None)),  # a word left out of 实质审查费
     ("申请一个发明专利一共要多少钱", ("invention", "total", None)),
     ("复审费", (None, "reexam", None)),
     ("发明专利维持到第10年一共要交多少年费", ("invention", "annual_total", 10)),

@@ -278,7 +278,7 @@ _PATENT_ITEMS = [("priority_claim", re.compile(r"优先权要求费|优先权费
                  ("printing", re.compile(r"印刷费|公布印刷")),
                  ("surcharge", re.compile(r"附加费")),
                  ("reexam", re.compile(r"复审|" + _EN.format(r"re-?examination"), re.I)),
-                 ("exam", re.compile(r"实审|实质审查|" + _EN.format(
+                 ("exam", re.compile(r"实审|实质审查|实质审费|实质性审查|" + _EN.format(
                      r"substantive examination|examination fee"), re.I)),
                  ("annual_total", re.compile(r"(年费|维持).{0,12}(一共|总共|累计|合计|加起来|总计)|"
                                              r"(一共|总共|累计|合计|加起来|总计).{0,12}年费|"
