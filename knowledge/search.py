@@ -129,6 +129,17 @@ def _ip_kind(words) -> str | None:
     return None if patent == trademark else "patent" if patent else "trademark"
 
 
+# "赣南脐橙在区域品牌榜排第几" names one of the city's products; the answer phrased "赣南茶油在区域
+# 品牌榜排第几" shares every other word and ranked first. An answer whose phrasings name only
+# other products than those the question names ranks at OTHER_IP_KIND of its score, as for the
+# kind of right.
+PRODUCTS = ("赣南脐橙", "赣南茶油", "南康家具")
+
+
+def _products(words) -> frozenset[str]:
+    return frozenset(w for w in words if w in PRODUCTS)
+
+
 @dataclass
 class Hit:
     answer_id: str
@@ -208,6 +219,7 @@ class SearchIndex:
         body = [self._counter((bodies or {}).get(a, "")) for a in self.answers]
         self.phrasing, self.all, self.body = _Field(phrasings), _Field(merged), _Field(body)
         self.ip_kind = [_ip_kind(doc) for doc in self.all.docs]  # per answer, once
+        self.products = [_products(doc) for doc in self.all.docs]
         self._index_typos()
         self.pinyin = PinyinReader(
             self.vocab, terms=self.domain,
@@ -360,11 +372,14 @@ class SearchIndex:
             for a, s in field.scores(terms, allowed).items():
                 score[a] += weight * s
         kind = _ip_kind(q.words)
+        named = _products(q.words)
         hits = []
         for a, s in score.items():
             if s <= 0:
                 continue
             if kind and self.ip_kind[a] not in (None, kind):
+                s *= OTHER_IP_KIND
+            if named and self.products[a] and not named & self.products[a]:
                 s *= OTHER_IP_KIND
             coverage, matched = self._coverage(words, a)
             # Scaling by coverage prefers the answer that accounts for the whole question

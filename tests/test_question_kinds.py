@@ -79,3 +79,10 @@ def test_what_is_known_besides_leaves_the_question(index, kb):
     assert "赣南脐橙" not in asked and "地理标志" in asked
     hit = index.search("除了赣南脐橙，赣州还有哪些地理标志产品")[0]
     assert hit.answer_id != "geo_indication.navel_orange"
+
+
+def test_a_question_naming_one_product_is_not_answered_by_anothers_answer(index, kb):
+    assert set(search.PRODUCTS) <= index.domain  # gazetteer terms, so their variants fold to them
+    hits = index.search("贛南臍橙在區域品牌榜上排第幾名", k=2)
+    assert hits[0].answer_id == "geo_indication.navel_orange"
+    assert index.search("区域品牌榜上赣南茶油排第几", k=1)[0].answer_id == "geo_indication.camellia_oil"
