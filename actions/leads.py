@@ -292,14 +292,15 @@ ASKED_WORDS = 3
 # answer on reporting through 12315 and 12345; "别人抄袭我的专利咋办" asks what can be done, the
 # answer on the ways (assistance, 12315, administrative ruling, court). The form is one more way,
 # offered as the button. No report_infringement training example asks where or what to do.
-_WHAT_TO_DO = re.compile(r"怎么办|咋办|咋整|怎么处理|如何处理|有什么办法|有没有办法|冇办法|怎么维权|如何维权")
+_WHAT_TO_DO = re.compile(r"怎么办|咋办|咋整|怎么处理|如何处理|有什么办法|有没有办法|冇办法|怎么维权|如何维权|"
+                         r"有人帮|谁能帮|谁来帮|找谁帮|帮我出主意|出个主意|有冇地方帮")
 WHAT_TO_DO = "rights_assistance.overview"
 # "赣州有几家专利代理机构" asks how many (fields.is_question leaves 几 out: "几天前发现的" is a
 # lead's story, not a question, in the middle of the form).
 _HOW_MANY = re.compile(r"几[家个件种项位多]")
 # Only for the rights this office protects: "网购退货商家不给退怎么办", "照片被盗用找版权局怎么
 # 维权" are other offices' (NLU may still read them as a report).
-_OUR_RIGHTS = re.compile(r"专利|发明|实用新型|外观|商标|牌子|品牌|地理标志|地标|假冒|仿冒|冒用|山寨|抄袭|侵权|假货")
+_OUR_RIGHTS = re.compile(r"专利|发明|实用新型|外观|商标|牌子|品牌|地理标志|地标|假冒|仿|冒用|山寨|抄袭|侵权|假货")
 
 
 def _about_our_rights(text: str) -> bool:

@@ -156,6 +156,8 @@ def test_identity_questions_get_the_knowledge_bases_second_opinion(kb_url, text,
     ("我想举报，怎么弄", None),  # asks how to file: 举报 is its only specific word
     ("楼下超市一直在卖假冒名牌的洗发水，这种事该向哪里反映", "rights_assistance.report_counterfeit"),
     ("我们的外观设计被同行照搬了，这种情况怎么办", "rights_assistance.overview"),
+    ("外观专利被人仿了，请不起律师，有人帮吗", "rights_assistance.overview"),  # asks for help
+    ("屋下个茶油瓶子被人仿了，有冇地方帮我出主意", "rights_assistance.overview"),  # Hakka 有冇
     ("网上买的鞋子商家拒绝退货怎么办", None),  # not a right of ours: the form, as NLU read it
     ("赣州全市一共有几家专利代理机构", "ip_plan.achievements_service"),  # how many
     ('/report_infringement', None),  # the button after such an answer

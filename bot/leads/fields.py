@@ -65,7 +65,7 @@ _LINES = re.compile(r"\n{2,}")
 _TICKET = re.compile(r"(GZ|HD)[\s_\-－—]*(\d{8})[\s_\-－—]*([0-9A-Z]{5})(?![0-9A-Z])")
 _MISREAD = str.maketrans("OILU", "011V")  # letters tickets never use, read as what was meant
 _FOUR = re.compile(r"(?<!\d)\d{4}(?!\d)")
-_QUESTION = re.compile(r"[?？]|吗|怎|咋|如何|什么|哪|多少|多久|是否|能不能|可不可以|有没有|要不要|"
+_QUESTION = re.compile(r"[?？]|吗|怎|咋|如何|什么|哪|多少|多久|是否|能不能|可不可以|有没有|有冇|要不要|"
                        r"[么嘛][?？!！。.~～]*$")  # 么/嘛 last: "冇办法了么"
 
 
