@@ -128,6 +128,11 @@ ASKS_WHERE = re.compile(r"在哪|去哪|哪里|向哪|找谁|哪个部门|哪家
 WHERE_TO_REPORT = "rights_assistance.report_counterfeit"
 
 
+# "……窗口在哪里？要是去不了还有别的办法没有": a county's service points, and how not to go at all.
+_NOT_GOING = re.compile(r"去不了|不用跑|不想跑|少跑|跑腿|别的办法|其他办法|其他途径|别的途径|网上|在线|线上")
+ONLINE = "service_point.online"
+
+
 def asks_where_to_report(question: str) -> bool:
     return bool(_REPORTING.search(question) and ASKS_WHERE.search(question))
 
@@ -277,7 +282,13 @@ class KnowledgeService:
         ours = snap.index.is_ours(question) if question else True  # a button names its topic
         # "龙南的客家围屋哪个最值得去" names a county but nothing of ours: not its service points
         if topic and topic.by_county and county and ours:
-            return self._service_points(snap, topic, county, _entity(entities, "service_type"))
+            reply = self._service_points(snap, topic, county, _entity(entities, "service_type"))
+            online = snap.answers.get(ONLINE)
+            if online and _NOT_GOING.search(question):  # the online way before the sources
+                head, mark, sources = reply.text.rpartition("\n来源：")
+                reply.text = (f"{head}\n{online.short}{mark}{sources}" if mark
+                              else f"{reply.text}\n{online.short}") + "\n" + source_line(online)
+            return reply
         sure = topic.id if topic and confidence >= INTENT_SURE else None
         guess = topic.id if topic and not sure and confidence >= GUESS_MIN else None
         choice, hits = decide(snap.index, question, sure, guess, ours)

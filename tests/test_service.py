@@ -61,6 +61,18 @@ def test_unknown_local_details_are_said_to_be_unknown(kb):
     assert "没有查到" in reply.text or "暂无" in reply.text
 
 
+def test_a_county_question_that_asks_how_not_to_go_also_gets_the_online_way(kb):
+    county = [{"entity": "county", "value": "崇义县"},
+              {"entity": "service_type", "value": "商标工作站"}]
+    reply = kb.answer("崇义县有商标工作站吗？去不了的话还有别的办法吗", "ask_service_point", 0.9,
+                      entities=county)
+    assert "崇义县" in reply.text and "商标网上服务系统" in reply.text
+    assert reply.text.index("商标网上服务系统") < reply.text.index("来源：")  # sources come last
+    assert reply.text.count("来源：") == 2
+    plain = kb.answer("崇义县有商标工作站吗", "ask_service_point", 0.9, entities=county)
+    assert "商标网上服务系统" not in plain.text
+
+
 def test_out_of_scope_question_is_not_answered_confidently(kb):
     reply = kb.answer("今天天气怎么样", "nlu_fallback", 0.3)
     assert not reply.answered
