@@ -21,10 +21,10 @@ from knowledge.fees import calculate, replies
 from knowledge.fees.facts import Amount, Party, PatentQuery, TrademarkQuery
 from knowledge.fees.schedule import FeeSchedule, from_rows
 from knowledge import unanswered
+from knowledge.answer_rules import MAX_SHORT
 from knowledge.models import Answer, ApplicantKind, Fee, FeeRule, ServicePoint
 from knowledge.records import Choice, Found, Reply, Topic
 from knowledge.search import ELSEWHERE, Hit, SearchIndex, build_index, kb_version
-from knowledge.answer_rules import MAX_SHORT
 from knowledge.storage import Database
 from knowledge.text import normalise
 
@@ -165,7 +165,7 @@ def asking_part(question: str) -> str | None:
 
 # A long message often asks two things at its end ("要不要省里出推荐意见，批准以后多久能收到第一次
 # 审查意见"); one answer leaves the other unasked. The clauses of its question sentences that ask
-# something (QUESTION_WORDS) are searched one by one: an answer to another clause, in the first
+# something (_ASKS) are searched one by one: an answer to another clause, in the first
 # answer's topic and among the whole message's best hits, is given too — in the same reply when
 # both fit the length of one answer (MAX_SHORT), else as the first button.
 _CLAUSE = re.compile(r"[，,、：:]")
@@ -311,7 +311,8 @@ class KnowledgeService:
             first = snap.answers[choice.answer_id]
             second = self._second_answer(snap, question, first, hits, sure, guess, ours)
             reply = self._render(snap, first, choice.coverage, second)
-            if asks_money(question) and not _MONEY_SAID.search(snap.answers[choice.answer_id].short):
+            said = "\n".join(line for line in reply.text.split("\n") if not line.startswith("来源："))
+            if asks_money(question) and not _MONEY_SAID.search(said):
                 reply = replace(reply, text=reply.text.replace("\n", "\n" + NO_FEE_SAID, 1))
             return reply
         overview = self._overview(snap, choice.overview_of)
