@@ -20,7 +20,7 @@ from sqlalchemy import select
 from knowledge.fees import calculate, replies
 from knowledge.fees.facts import Amount, Party, PatentQuery, TrademarkQuery
 from knowledge.fees.schedule import FeeSchedule, from_rows
-from knowledge import unanswered
+from knowledge import unanswered, unsaid
 from knowledge.answer_rules import MAX_SHORT
 from knowledge.models import Answer, ApplicantKind, Fee, FeeRule, ServicePoint
 from knowledge.records import Choice, Found, Reply, Topic
@@ -135,18 +135,6 @@ ONLINE = "service_point.online"
 
 def asks_where_to_report(question: str) -> bool:
     return bool(_REPORTING.search(question) and ASKS_WHERE.search(question))
-
-
-# "申请使用地理标志专用标志要交费吗": the answer on how to apply says nothing of a fee. A question
-# of money answered by a text without any word of money says so, and where to ask, rather than
-# leaving the citizen to read silence as "free".
-_MONEY_ASKED = re.compile(r"交费|缴费|收费|收钱|要钱|花钱|费用|多少钱|几多钱|官费|免费|贵不贵|贵吗")
-_MONEY_SAID = re.compile(r"\d\s*元|免费|免收|免缴|不收费|收费|费用|官费|减缴|缴纳|\d\s*%")
-NO_FEE_SAID = "费用方面，这条资料没有说明；收费以办理机关的告知为准，可拨打12345政务服务热线咨询。\n"
-
-
-def asks_money(question: str) -> bool:
-    return bool(_MONEY_ASKED.search(question))
 
 
 def asking_part(question: str) -> str | None:
@@ -312,8 +300,9 @@ class KnowledgeService:
             second = self._second_answer(snap, question, first, hits, sure, guess, ours)
             reply = self._render(snap, first, choice.coverage, second)
             said = "\n".join(line for line in reply.text.split("\n") if not line.startswith("来源："))
-            if asks_money(question) and not _MONEY_SAID.search(said):
-                reply = replace(reply, text=reply.text.replace("\n", "\n" + NO_FEE_SAID, 1))
+            silent = unsaid.note(unsaid.unsaid(question, said))
+            if silent:  # after the answer, before its sources
+                reply = replace(reply, text=reply.text.replace("\n", "\n" + silent + "\n", 1))
             return reply
         overview = self._overview(snap, choice.overview_of)
         if overview:

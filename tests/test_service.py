@@ -292,11 +292,24 @@ def test_where_to_report_is_answered_when_nothing_else_is(kb, question, answer_i
 
 
 def test_a_question_of_money_answered_without_any_says_so(kb):
-    from knowledge.service import NO_FEE_SAID
     silent = kb.answer("地理标志专用标志申请要收费吗", intent="ask_geo_indication", confidence=0.9)
     assert silent.answer_id == "geo_indication.special_mark_apply"
-    assert NO_FEE_SAID.strip() in silent.text and "12345" in silent.text
+    head = silent.text.split("\n")
+    assert head[1].startswith("费用方面，这条资料没有说明") and "12345" in head[1]  # before the sources
     priced = kb.answer("商标注册网上申请要多少钱", intent="ask_trademark", confidence=0.9)
-    assert NO_FEE_SAID.strip() not in priced.text  # the answer states the fee
+    assert "没有说明" not in priced.text  # the answer states the fee
     asked_else = kb.answer("地理标志专用标志怎么申请", intent="ask_geo_indication", confidence=0.9)
-    assert NO_FEE_SAID.strip() not in asked_else.text
+    assert "没有说明" not in asked_else.text
+
+
+def test_a_period_or_online_way_the_answer_does_not_give_is_said_to_be_unknown(kb):
+    period = kb.answer("地理标志专用标志核准以后有没有使用期限", intent="ask_geo_indication",
+                       confidence=0.9)
+    assert period.answer_id == "geo_indication.special_mark_apply"
+    assert "时间和期限方面，这条资料没有说明" in period.text
+    online = kb.answer("地理标志专用标志申请能不能直接在网上交", intent="ask_geo_indication",
+                       confidence=0.9)
+    assert "能否在网上办理方面，这条资料没有说明" in online.text
+    timed = kb.answer("专利优先审查批准以后发明多久能收到审查意见", intent="ask_priority_exam",
+                      confidence=0.9)
+    assert "时间和期限方面" not in timed.text  # it gives the days
