@@ -86,3 +86,12 @@ def test_a_question_naming_one_product_is_not_answered_by_anothers_answer(index,
     hits = index.search("贛南臍橙在區域品牌榜上排第幾名", k=2)
     assert hits[0].answer_id == "geo_indication.navel_orange"
     assert index.search("区域品牌榜上赣南茶油排第几", k=1)[0].answer_id == "geo_indication.camellia_oil"
+
+
+def test_an_answer_about_a_special_case_waits_for_a_question_naming_it(index):
+    slot = index.slot["fee_reduction.open_licence"]
+    assert index.qualifiers[slot] == {"开放许可"}
+    assert not index.qualifiers[index.slot["fee_reduction.reducible_fees"]]
+    assert index.search("专利年费也能少交吗", k=1)[0].answer_id != "fee_reduction.open_licence"
+    assert index.search("登记了开放许可的专利，年费能少交吗", k=1)[0].answer_id == \
+        "fee_reduction.open_licence"
