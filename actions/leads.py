@@ -24,7 +24,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.knowledge_base import CALLBACKS, KNOWLEDGE, LEADS, answer_instead
 from bot.leads import callbacks, fields, store
 from bot.leads.models import KINDS
-from knowledge.service import AGREE, ASKS_WHERE, WHERE_TO_REPORT
+from knowledge.service import AGREE, ASKS_WHERE, ASKS_WHAT_TO_DO, WHAT_TO_DO, WHERE_TO_REPORT
 
 logger = logging.getLogger(__name__)
 
@@ -272,7 +272,7 @@ class ActionStartLead(Action):
             if answered is None and _about_our_rights(said.text):
                 if ASKS_WHERE.search(said.text):
                     answered = KNOWLEDGE.reply_for(WHERE_TO_REPORT)
-                elif _WHAT_TO_DO.search(said.text):
+                elif ASKS_WHAT_TO_DO.search(said.text):
                     answered = KNOWLEDGE.reply_for(WHAT_TO_DO)
             if answered:
                 return answer_instead(dispatcher, tracker, answered, {
@@ -290,11 +290,8 @@ class ActionStartLead(Action):
 ASKED_WORDS = 3
 # "隔壁店卖假货，在哪举报" (read as a report, so the reporting is implied): where to report is the
 # answer on reporting through 12315 and 12345; "别人抄袭我的专利咋办" asks what can be done, the
-# answer on the ways (assistance, 12315, administrative ruling, court). The form is one more way,
-# offered as the button. No report_infringement training example asks where or what to do.
-_WHAT_TO_DO = re.compile(r"怎么办|咋办|咋整|怎么处理|如何处理|有什么办法|有没有办法|冇办法|怎么维权|如何维权|"
-                         r"有人帮|谁能帮|谁来帮|找谁帮|帮我出主意|出个主意|有冇地方帮")
-WHAT_TO_DO = "rights_assistance.overview"
+# answer on the ways (knowledge.service.WHAT_TO_DO). The form is one more way, offered as the
+# button. No report_infringement training example asks where or what to do.
 # "赣州有几家专利代理机构" asks how many (fields.is_question leaves 几 out: "几天前发现的" is a
 # lead's story, not a question, in the middle of the form).
 _HOW_MANY = re.compile(r"几[家个件种项位多]")

@@ -124,8 +124,17 @@ def decide(index: SearchIndex, question: str, topic: str | None,
 # "……我作为消费者想举报，应该打什么电话或者在哪里举报": whatever the story, a question of where to
 # report or complain that finds no answer gets the answer on reporting through 12315 and 12345.
 _REPORTING = re.compile(r"举报|投诉|反映")
-ASKS_WHERE = re.compile(r"在哪|去哪|哪里|向哪|找谁|哪个部门|哪家单位|什么电话|哪个电话")
+ASKS_WHERE = re.compile(r"在哪|去哪|哪里|向哪|找谁|哪个部门|哪家单位|什么电话|哪个电话|谁来管|谁管|归谁管")
 WHERE_TO_REPORT = "rights_assistance.report_counterfeit"
+# "我个脐橙牌子被人仿冒了……冇办法了么": one's right copied, and what can be done — whatever else
+# the story holds, the answer on the ways (assistance, 12315, administrative ruling, court).
+ASKS_WHAT_TO_DO = re.compile(r"怎么办|咋办|咋整|怎么处理|如何处理|有什么办法|有没有办法|冇办法|怎么维权|"
+                             r"如何维权|有人帮|谁能帮|谁来帮|找谁帮|帮我出主意|出个主意|有冇地方帮")
+_COPIED = re.compile(r"仿|冒|假货|山寨|抄袭|侵权|盗用|侵犯")
+# the right is one this office protects, or the citizen's own product ("仿我屋下个产品"); a novel
+# copied is the copyright office's
+_OUR_RIGHT = re.compile(r"专利|发明|实用新型|外观|商标|牌子|品牌|地理标志|地标|我[^，,。？?！!]{0,4}产品")
+WHAT_TO_DO = "rights_assistance.overview"
 
 
 # "……窗口在哪里？要是去不了还有别的办法没有": a county's service points, and how not to go at all.
@@ -135,6 +144,11 @@ ONLINE = "service_point.online"
 
 def asks_where_to_report(question: str) -> bool:
     return bool(_REPORTING.search(question) and ASKS_WHERE.search(question))
+
+
+def asks_what_to_do_when_copied(question: str) -> bool:
+    return bool(_COPIED.search(question) and _OUR_RIGHT.search(question)
+                and ASKS_WHAT_TO_DO.search(question))
 
 
 def asking_part(question: str) -> str | None:
@@ -295,6 +309,9 @@ class KnowledgeService:
         if choice.answer_id is None and choice.overview_of is None and \
                 asks_where_to_report(question) and ours and not snap.index.names_outside(question):
             choice = Choice(WHERE_TO_REPORT, None, choice.candidates)
+        elif choice.answer_id is None and choice.overview_of is None and ours and \
+                asks_what_to_do_when_copied(question) and not snap.index.names_outside(question):
+            choice = Choice(WHAT_TO_DO, None, choice.candidates)
         if choice.answer_id:
             first = snap.answers[choice.answer_id]
             second = self._second_answer(snap, question, first, hits, sure, guess, ours)

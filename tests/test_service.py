@@ -313,3 +313,15 @@ def test_a_period_or_online_way_the_answer_does_not_give_is_said_to_be_unknown(k
     timed = kb.answer("专利优先审查批准以后发明多久能收到审查意见", intent="ask_priority_exam",
                       confidence=0.9)
     assert "时间和期限方面" not in timed.text  # it gives the days
+
+
+@pytest.mark.parametrize("question, answer_id", [
+    ("我个脐橙牌子被人仿冒了，箱子印得一模一样，冇办法了么", "rights_assistance.overview"),
+    ("佢在网上卖我屋下个产品，仿得一模一样，有冇地方帮我出主意", "rights_assistance.overview"),
+    ("买到假冒的化妆品怎么办", None),  # no right of ours copied: still declined
+    ("网购衣服质量差怎么办", None),
+])
+def test_what_to_do_when_ones_right_is_copied_is_answered_when_nothing_else_is(kb, question,
+                                                                               answer_id):
+    reply = kb.answer(question)
+    assert (reply.answer_id if reply.answered else None) == answer_id
