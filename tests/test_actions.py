@@ -175,6 +175,25 @@ def test_a_how_question_read_as_a_report_is_answered_and_the_form_offered(kb_url
         assert any(e.get("name") == "lead_draft_id" and e["value"] for e in events)
 
 
+@pytest.mark.parametrize("text, answered", [
+    ("Is the Ganzhou 14th Five-Year IP plan still in force?", True),
+    ("我之前举报的处理得怎么样了", False),  # a status query: the form asks for the ticket
+    ("GZ-20261126-7KQ2M 现在到哪一步了吗", False),
+    ("帮我查一下", False),  # not a question
+    ("/check_lead_status", False),  # the button after such an answer
+])
+def test_a_question_read_as_a_status_query_is_answered_and_the_query_offered(kb_url, text,
+                                                                             answered):
+    from actions.leads import ActionStartLeadStatus
+    messages, events = run(ActionStartLeadStatus(), make_tracker(text, "check_lead_status", 0.5))
+    if answered:
+        assert "来源：" in messages[0]["text"]
+        assert {"title": "查询线索进度", "payload": "/check_lead_status"} in messages[0]["buttons"]
+        assert events == [{"event": "followup", "timestamp": None, "name": "action_listen"}]
+    else:
+        assert messages == [] and events == []
+
+
 def test_an_identity_reading_of_a_question_naming_no_assistant_is_asked_as_a_question(kb_url):
     """是不是 reads like "是不是真人"; a question that names neither the assistant nor a person or
     machine is answered when the knowledge base is confident, and is otherwise the identity."""
@@ -195,3 +214,17 @@ def test_the_action_server_registers_every_action_of_the_domain(kb_url):
     domain = yaml.safe_load(open("domain.yml", encoding="utf-8"))
     custom = {a if isinstance(a, str) else next(iter(a)) for a in domain["actions"]}
     assert custom <= set(executor.actions)
+
+
+def test_every_status_query_example_names_a_ticket_or_a_status_word():
+    """The start of the status query answers a question with neither (ActionStartLeadStatus)."""
+    import yaml
+    from pathlib import Path
+    from actions.leads import _ABOUT_STATUS
+    from bot.leads import fields
+    examples = [line.strip()[2:] for path in Path("data/nlu").glob("*.yml")
+                for block in yaml.safe_load(path.read_text(encoding="utf-8")).get("nlu", [])
+                if block.get("intent") == "check_lead_status"
+                for line in block["examples"].splitlines() if line.strip()]
+    assert len(examples) > 20
+    assert [e for e in examples if not (fields.ticket_in(e) or _ABOUT_STATUS.search(e))] == []
