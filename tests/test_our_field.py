@@ -85,3 +85,14 @@ def test_a_county_named_outside_our_field_gets_no_service_points(kb):
     reply = kb.answer("宁都县有没有商标受理窗口", intent="ask_service_point", confidence=0.95,
                       entities=county)
     assert reply.answered and "宁都" in reply.text
+
+
+@pytest.mark.parametrize("question, intent", [
+    ("自来水费可以申请费减吗，家里是低保户", "ask_fee_reduction"),  # a utility bill, not a patent fee
+    ("车子质押给贷款公司借钱，利息一般多少", "ask_pledge_financing"),  # a car, not a right
+    ("车辆抵押登记去哪里办", "ask_pledge_financing"),
+])
+def test_another_offices_matter_in_our_words_is_declined(kb, question, intent):
+    reply = kb.answer(question, intent=intent, confidence=0.9)
+    assert not reply.answered and "来源：" not in reply.text
+    assert kb.answer("我是低保户，申请专利能费减吗").answered  # hardship is no other office's
