@@ -267,7 +267,8 @@ class ActionStartLead(Action):
 
     def run(self, dispatcher, tracker, domain):
         said = Said.of(tracker)
-        if not said.button and (fields.is_question(said.text) or _HOW_MANY.search(said.text)):
+        if not said.button and (fields.is_question(said.text) or _HOW_MANY.search(said.text)
+                                or ASKS_WHERE.search(said.text)):
             answered = _asked_instead(said.text)
             if answered is None and _about_our_rights(said.text):
                 if ASKS_WHERE.search(said.text):
@@ -292,12 +293,14 @@ ASKED_WORDS = 3
 # answer on reporting through 12315 and 12345; "别人抄袭我的专利咋办" asks what can be done, the
 # answer on the ways (knowledge.service.WHAT_TO_DO). The form is one more way, offered as the
 # button. No report_infringement training example asks where or what to do.
-# "赣州有几家专利代理机构" asks how many (fields.is_question leaves 几 out: "几天前发现的" is a
+# "赣州有几家专利代理机构" asks how many, "网上有人卖冒牌的赣南茶油，谁来管" where (ASKS_WHERE)
+# (fields.is_question leaves 几 and 谁 out: "几天前发现的", "不知道是谁做的" are a
 # lead's story, not a question, in the middle of the form).
 _HOW_MANY = re.compile(r"几[家个件种项位多]")
 # Only for the rights this office protects: "网购退货商家不给退怎么办", "照片被盗用找版权局怎么
 # 维权" are other offices' (NLU may still read them as a report).
-_OUR_RIGHTS = re.compile(r"专利|发明|实用新型|外观|商标|牌子|品牌|地理标志|地标|假冒|仿|冒用|山寨|抄袭|侵权|假货")
+_OUR_RIGHTS = re.compile(r"专利|发明|实用新型|外观|商标|牌子|品牌|地理标志|地标|赣南脐橙|赣南茶油|南康家具|"
+                         r"假冒|仿|冒用|冒牌|山寨|抄袭|侵权|假货")
 
 
 def _about_our_rights(text: str) -> bool:

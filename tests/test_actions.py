@@ -160,6 +160,7 @@ def test_identity_questions_get_the_knowledge_bases_second_opinion(kb_url, text,
     ("屋下个茶油瓶子被人仿了，有冇地方帮我出主意", "rights_assistance.overview"),  # Hakka 有冇
     ("网上买的鞋子商家拒绝退货怎么办", None),  # not a right of ours: the form, as NLU read it
     ("赣州全市一共有几家专利代理机构", "ip_plan.achievements_service"),  # how many
+    ("网上有人卖冒牌的赣南茶油，谁来管", "rights_assistance.report_counterfeit"),  # who handles it
     ('/report_infringement', None),  # the button after such an answer
 ])
 def test_a_how_question_read_as_a_report_is_answered_and_the_form_offered(kb_url, text,
