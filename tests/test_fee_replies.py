@@ -100,9 +100,12 @@ def test_buttons_lead_to_answers_in_force_or_to_a_calculator(kb):
 
 
 def test_confidence_is_the_weakest_used(kb):
+    # the price of an extra good is M in domain-facts §3, the registration fee H: a reply that
+    # states the extra price, charged or only told, is as sure as that price
     alone = kb.calculator_reply(kb.trademark_fees(read_trademark("注册1个类别10个商品网上"))).text
     extra = kb.calculator_reply(kb.trademark_fees(read_trademark("注册1个类别12个商品网上"))).text
-    assert "可信度高" in alone and "可信度中" in extra  # extra goods: M in domain-facts §3
+    assert "超出的每多1个加收网上27元" in alone and "可信度中" in alone
+    assert "2×27" in extra and "可信度中" in extra
 
 
 def test_the_sources_silence_is_said_not_filled_in(kb):

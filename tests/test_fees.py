@@ -185,6 +185,9 @@ def test_registration_without_goods_is_priced_at_what_a_class_includes(schedule)
     assert {c: f.amount for c, f in r.extra_good} == {"online": 27, "paper": 30}
     said = trademark_fees(schedule, TrademarkQuery("registration", 3, (12,)))
     assert not said.goods_assumed and said.extra_good == () and said.total("online") == 972
+    within = trademark_fees(schedule, TrademarkQuery("registration", 1, (10,)))
+    assert within.total("online") == 270  # nothing extra charged, the price of one more is told
+    assert {c: f.amount for c, f in within.extra_good} == {"online": 27, "paper": 30}
 
 
 # --- 专利费减 eligibility: the thresholds are strict ("低于") ---------------------------------

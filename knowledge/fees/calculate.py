@@ -294,11 +294,13 @@ def trademark_fees(schedule: FeeSchedule, q: TrademarkQuery) -> TrademarkFees:
             base = fees[0]
             goods = q.goods * classes if len(q.goods) == 1 else q.goods
             extra = sum(max(0, g - (base.includes or 0)) for g in goods)
+            per_good = schedule.trademark("extra_good", channel)
             if extra:
-                per_good = schedule.trademark("extra_good", channel)
                 if per_good is None or per_good.amount is None:
                     return TrademarkFees(q, "no_fee")
                 lines.append(TrademarkLine(per_good, extra, per_good.amount * extra))
+            elif per_good is not None and per_good.amount is not None:
+                extra_good.append((channel, per_good))  # none charged: the reply says the price
         out.append((channel, tuple(lines), sum((line.subtotal for line in lines), Decimal(0))))
     return TrademarkFees(q, None, tuple(out), per_class=not registration and not q.classes,
                          goods_assumed=goods_assumed, extra_good=tuple(extra_good))

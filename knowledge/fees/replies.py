@@ -447,9 +447,11 @@ def trademark(r: TrademarkFees, link: Link) -> Reply:
                               _plain(line.fee.amount) for line in lines) + f"＝{fee_yuan(total)}"
         parts.append(f"{CHANNEL_NAMES[channel]}{amount}；")
     parts[-1] = parts[-1].rstrip("；") + "。"
+    extra = "、".join(f"{CHANNEL_NAMES[c][:2]}{fee_yuan(f.amount)}" for c, f in r.extra_good)
     if r.goods_assumed and r.extra_good:
-        extra = "、".join(f"{CHANNEL_NAMES[c][:2]}{fee_yuan(f.amount)}" for c, f in r.extra_good)
         parts.append(f"每类超过{base.includes}个的，每多1个加收{extra}。")
+    elif q.service == "registration" and r.extra_good:
+        parts.append(f"每个类别含{base.includes}个商品或服务，超出的每多1个加收{extra}。")
     elif q.service == "registration":
         parts.append(f"每个类别含{base.includes}个商品或服务，超出的每个另收费。")
     if q.service == "collective":
