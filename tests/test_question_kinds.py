@@ -95,3 +95,9 @@ def test_an_answer_about_a_special_case_waits_for_a_question_naming_it(index):
     assert index.search("专利年费也能少交吗", k=1)[0].answer_id != "fee_reduction.open_licence"
     assert index.search("登记了开放许可的专利，年费能少交吗", k=1)[0].answer_id == \
         "fee_reduction.open_licence"
+
+
+def test_a_patent_in_production_is_the_ground_of_use(index):
+    # 量产/投产 is 实施: "已经实施或做好实施准备" is a ground of priority examination
+    assert index.search("产品已经量产上市了，能请求优先审查吗", k=1)[0].answer_id == \
+        "priority_exam.grounds"

@@ -75,7 +75,8 @@ def test_typos_of_dictionary_words_are_read_as_the_words(tmp_path):
 
 def test_look_alike_characters_are_read_as_the_words():
     from knowledge.typos import TypoTable
-    table = TypoTable(["保护中心", "侵权", "商标", "规范"])
+    table = TypoTable(["保护中心", "侵权", "商标", "规范", "核心技术"])
+    assert table.fix("关键核心技木") == "关键核心技术"
     assert table.fix("保扩中心在哪") == "保护中心在哪"
     assert table.fix("被侵杈了") == "被侵权了"
     assert table.fix("商栎注册") == "商标注册"
