@@ -101,3 +101,9 @@ def test_a_patent_in_production_is_the_ground_of_use(index):
     # 量产/投产 is 实施: "已经实施或做好实施准备" is a ground of priority examination
     assert index.search("产品已经量产上市了，能请求优先审查吗", k=1)[0].answer_id == \
         "priority_exam.grounds"
+
+
+def test_the_stage_of_examination_is_the_scope_of_priority_examination(index):
+    # 实审 is 实质审查: an invention application must be in it to ask for priority examination
+    assert index.search("发明申请还没进实审，能先提优先审查吗", k=1)[0].answer_id == \
+        "priority_exam.scope"
