@@ -25,6 +25,7 @@ and or but if so than then can could should would will shall may might must have
 get got getting what which who whom whose why please pls hi hello thanks thank any some all also just
 still yet very really there's what's it's i'm i've don't doesn't can't want need like know tell
 let let's someone somebody anyone one ones first else own small big new
+already before after knew known become became becomes during when while ever
 """.split())
 
 

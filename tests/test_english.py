@@ -1,6 +1,8 @@
 """English questions: the gazetteer's english section turns them into the answers' Chinese words."""
 from __future__ import annotations
 
+import pytest
+
 from knowledge.english import Glossary
 
 
@@ -47,3 +49,16 @@ def test_english_names_of_procedures_and_parties_reach_their_answers(kb):
     assert hits and hits[0].id == "rights_assistance.patent_ruling_materials"
     hits = kb.search("can growers use the GI special mark", k=1)
     assert hits and hits[0].id.startswith("geo_indication.special_mark")
+
+
+@pytest.mark.parametrize("question, answer_id", [
+    ("I filed in China first and then abroad on the same invention. Can I get priority "
+     "examination?", "priority_exam.grounds"),
+    ("Which counties in Ganzhou became national IP-strong county pilots during the 13th "
+     "Five-Year period?", "ip_plan.pilot_counties"),
+    ("What do I need to submit to request an administrative ruling on a patent infringement?",
+     "rights_assistance.patent_ruling_materials"),
+])
+def test_english_phrases_of_the_field_and_time_words_that_say_nothing(kb, question, answer_id):
+    hits = kb.search(question, k=1)
+    assert hits and hits[0].id == answer_id
