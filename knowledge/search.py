@@ -92,6 +92,9 @@ HOW_TO_DO, PROCEDURE = "怎么办", "流程"
 # "需要什么" alone asks what to bring (材料); followed by a word it asks for that word ("需要什么条件",
 # "需要什么理由"): the gazetteer's "what is needed" phrases then leave the kind to the word after.
 WHAT_IS_NEEDED = ("需要什么", "要带什么", "提交什么")
+# "赣州专利这几年多了多少", "前两年申请的": 几年 after 这/前/近 is a stretch of time, not "how long".
+SOME_YEARS = ("几年", "两年", "几个月")
+THESE = ("这", "前", "近", "最近", "这么", "头")
 # The gazetteer's terms for what is not ours: services of other offices (营业执照, 社保, 著作权登记 …)
 # and places outside Ganzhou (深圳, 上海 …). A question naming one is about them, whatever topic
 # words it shares with our answers.
@@ -274,6 +277,10 @@ class SearchIndex:
                 tok = PROCEDURE
             if tok in WHAT_IS_NEEDED and self._followed_by_word(tokens[i + 1:]):
                 run += tok
+                continue
+            if tok in SOME_YEARS and i and tokens[i - 1] in THESE:
+                runs.append(run)  # "这几年多了多少": these years, not how many
+                run = ""
                 continue
             words.append(self.synonyms.get(tok, tok))
             run += tok

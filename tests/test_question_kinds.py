@@ -107,3 +107,9 @@ def test_the_stage_of_examination_is_the_scope_of_priority_examination(index):
     # 实审 is 实质审查: an invention application must be in it to ask for priority examination
     assert index.search("发明申请还没进实审，能先提优先审查吗", k=1)[0].answer_id == \
         "priority_exam.scope"
+
+
+def test_these_years_is_a_stretch_of_time_not_how_long(index):
+    assert "多久" not in index._query("赣州专利这几年多了多少").words
+    assert "多久" in index._query("专利保护几年").words
+    assert index.search("赣州专利这几年多了多少", k=1)[0].answer_id == "ip_plan.achievements_patents"
