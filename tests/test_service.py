@@ -325,3 +325,13 @@ def test_what_to_do_when_ones_right_is_copied_is_answered_when_nothing_else_is(k
                                                                                answer_id):
     reply = kb.answer(question)
     assert (reply.answer_id if reply.answered else None) == answer_id
+
+
+@pytest.mark.parametrize("question, intent, answer_id", [
+    ("老表，规划里讲冇讲帮企业搞专利数据库咯", "ask_ip_plan", "enterprise.patent_warning"),
+    ("规划想让哪些人参与到地理标志产业里来", "ask_ip_plan", "geo_indication.plan_measures"),
+    ("办商标得窗口在那", "ask_service_point", "service_point.trademark_window"),  # NLU's stays
+])
+def test_another_topics_answer_scoring_far_more_overrules_nlus_topic(kb, question, intent,
+                                                                      answer_id):
+    assert kb.answer(question, intent=intent, confidence=0.9).answer_id == answer_id
