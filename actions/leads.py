@@ -373,9 +373,9 @@ class ActionFinishLead(Action):
 # was asked for a ticket. A question that names no ticket and nothing of a status query (its
 # words below: every check_lead_status training example has one) and that the knowledge base
 # answers is answered, with the status query offered as a button.
-_ABOUT_STATUS = re.compile(r"进度|進度|进展|進展|处理|到哪|哪一步|状态|结果|受理|回电|打来|线索|编号|工单|登记|"
-                           r"提交的|下文|有人管|我(?:那个|的|之前)?(?:举报|投诉|反映)|(?:举报|投诉|反映)的|"
-                           r"status|ticket|progress", re.IGNORECASE)
+ABOUT_STATUS = re.compile(r"进度|進度|进展|進展|处理|到哪|哪一步|状态|结果|受理|回电|打来|线索|编号|工单|登记|"
+                          r"提交的|下文|有人管|我(?:那个|的|之前)?(?:举报|投诉|反映)|(?:举报|投诉|反映)的|"
+                          r"status|ticket|progress", re.IGNORECASE)
 
 
 class ActionStartLeadStatus(Action):
@@ -385,7 +385,7 @@ class ActionStartLeadStatus(Action):
     def run(self, dispatcher, tracker, domain):
         said = Said.of(tracker)
         if said.button or not fields.is_question(said.text) or fields.ticket_in(said.text) or \
-                _ABOUT_STATUS.search(said.text):
+                ABOUT_STATUS.search(said.text):
             return []
         answered = KNOWLEDGE.answer(said.text)
         if not answered.answered:

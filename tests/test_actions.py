@@ -221,11 +221,11 @@ def test_every_status_query_example_names_a_ticket_or_a_status_word():
     """The start of the status query answers a question with neither (ActionStartLeadStatus)."""
     import yaml
     from pathlib import Path
-    from actions.leads import _ABOUT_STATUS
+    from actions.leads import ABOUT_STATUS
     from bot.leads import fields
     examples = [line.strip()[2:] for path in Path("data/nlu").glob("*.yml")
                 for block in yaml.safe_load(path.read_text(encoding="utf-8")).get("nlu", [])
                 if block.get("intent") == "check_lead_status"
                 for line in block["examples"].splitlines() if line.strip()]
     assert len(examples) > 20
-    assert [e for e in examples if not (fields.ticket_in(e) or _ABOUT_STATUS.search(e))] == []
+    assert [e for e in examples if not (fields.ticket_in(e) or ABOUT_STATUS.search(e))] == []
