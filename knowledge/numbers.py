@@ -57,6 +57,8 @@ _UNITS = [  # checked in order right after a number; the first that fits wins
     ("个", re.compile(r"\s*个")),
 ]
 _CURRENCY_BEFORE = re.compile(r"(?:[¥￥]|人民币)\s*$")
+# "员工三百来人", "两千余件": about so many of the unit, not a bare number (a sum, to a calculator).
+_ABOUT = re.compile(r"\s*[来余]")
 
 
 @dataclass(frozen=True)
@@ -113,8 +115,9 @@ def numbers(text: str | None) -> list[Number]:
         if m.group("percent"):
             unit = "%"
         else:
+            about = _ABOUT.match(masked, end)
             for name, pattern in _UNITS:
-                found = pattern.match(masked, end)
+                found = pattern.match(masked, end) or (about and pattern.match(masked, about.end()))
                 if found:
                     unit, end = name, found.end()
                     break

@@ -65,6 +65,9 @@ from knowledge.numbers import numbers
     ("1k5", 1500, None),
     ("3 classes", 3, "类"),
     ("12 goods", 12, "项"),
+    ("员工三百来人", 300, "人"),  # about 300 people: a headcount, not a sum
+    ("两千余件", 2000, "件"),
+    ("收入三千来块", 3000, "元"),
 ])
 def test_one_number(text, value, unit):
     found = numbers(text)
