@@ -125,6 +125,9 @@ OTHER_IP_KIND = 0.6
 _PATENT_WORD = re.compile(r"专利|发明|实用新型|外观设计")
 
 
+KIND_WORD = {"patent": "专利", "trademark": "商标"}
+
+
 def _ip_kind(words) -> str | None:
     """"patent" or "trademark" when the words name only one of them."""
     patent = any(_PATENT_WORD.search(w) for w in words)
@@ -331,6 +334,9 @@ class SearchIndex:
         return Counter(q.words + q.bigrams)
 
     # --- search --------------------------------------------------------------------------
+    def kind_of_right(self, question: str) -> str | None:
+        """"patent" or "trademark" when the question names only one of them."""
+        return _ip_kind(self._query(question).words)
     def names_outside(self, question: str) -> bool:
         """Whether the question names another office's service or another place."""
         return OTHER_OFFICES in self._query(question).words or self.names_elsewhere(question)

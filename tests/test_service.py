@@ -335,3 +335,9 @@ def test_what_to_do_when_ones_right_is_copied_is_answered_when_nothing_else_is(k
 def test_another_topics_answer_scoring_far_more_overrules_nlus_topic(kb, question, intent,
                                                                       answer_id):
     assert kb.answer(question, intent=intent, confidence=0.9).answer_id == answer_id
+
+
+def test_the_question_asked_at_the_end_is_read_with_the_storys_kind_of_right(kb):
+    story = ("我们是信丰的一家农产品公司，去年在网上提交了商标申请，后来来了个补正通知，通知在抽屉里"
+             "放了快三个礼拜才被发现。请问补正期限是多少天，现在还来得及吗？")
+    assert kb.answer(story).answer_id == "trademark.process"  # not the patent rule on 补正
