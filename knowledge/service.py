@@ -147,6 +147,7 @@ WHAT_TO_DO = "rights_assistance.overview"
 # "……窗口在哪里？要是去不了还有别的办法没有": a county's service points, and how not to go at all.
 _NOT_GOING = re.compile(r"去不了|不用跑|不想跑|少跑|跑腿|别的办法|其他办法|其他途径|别的途径|网上|在线|线上")
 ONLINE = "service_point.online"
+_ASKS_PLACE = re.compile(r"有没有|有冇|有无|有吗|在哪|哪里|哪儿|地址|电话|怎么走|找哪|找谁|怎么联系")
 
 
 def asks_where_to_report(question: str) -> bool:
@@ -289,9 +290,15 @@ class KnowledgeService:
         topic = self.topic_of_intent(intent)
         county = _entity(entities, "county")
         ours = snap.index.is_ours(question) if question else True  # a button names its topic
+        service_type = _entity(entities, "service_type")
+        if county and service_type and _ASKS_PLACE.search(question) and \
+                not (topic and topic.by_county):
+            # "安远县有冇维权援助工作站哦": a county and a kind of service point, asked where or
+            # whether there is one, whatever topic NLU heard
+            topic = next((t for t in self.topics.values() if t.by_county), topic)
         # "龙南的客家围屋哪个最值得去" names a county but nothing of ours: not its service points
         if topic and topic.by_county and county and ours:
-            reply = self._service_points(snap, topic, county, _entity(entities, "service_type"))
+            reply = self._service_points(snap, topic, county, service_type)
             online = snap.answers.get(ONLINE)
             if online and _NOT_GOING.search(question):  # the online way before the sources
                 head, mark, sources = reply.text.rpartition("\n来源：")

@@ -341,3 +341,14 @@ def test_the_question_asked_at_the_end_is_read_with_the_storys_kind_of_right(kb)
     story = ("我们是信丰的一家农产品公司，去年在网上提交了商标申请，后来来了个补正通知，通知在抽屉里"
              "放了快三个礼拜才被发现。请问补正期限是多少天，现在还来得及吗？")
     assert kb.answer(story).answer_id == "trademark.process"  # not the patent rule on 补正
+
+
+def test_a_county_and_a_kind_of_service_point_asked_where_get_its_points_whatever_the_intent(kb):
+    entities = [{"entity": "county", "value": "安远县"},
+                {"entity": "service_type", "value": "维权援助工作站"}]
+    reply = kb.answer("安远县有冇维权援助工作站哦", "ask_rights_assistance", 0.5, entities=entities)
+    assert "安远县" in reply.text and "12345" in reply.text
+    asked_else = kb.answer("我在章贡区，想去商标窗口递异议材料，那边收不收", "ask_trademark", 0.9,
+                           entities=[{"entity": "county", "value": "章贡区"},
+                                     {"entity": "service_type", "value": "商标受理窗口"}])
+    assert "章贡区" not in asked_else.text.split("\n")[0]  # what the window takes, not where
