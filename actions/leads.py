@@ -24,7 +24,8 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.knowledge_base import CALLBACKS, KNOWLEDGE, LEADS, answer_instead
 from bot.leads import callbacks, fields, store
 from bot.leads.models import KINDS
-from knowledge.service import AGREE, ASKS_WHERE, ASKS_WHAT_TO_DO, WHAT_TO_DO, WHERE_TO_REPORT
+from knowledge.service import (AGREE, ASKS_WHAT_TO_DO, ASKS_WHERE, RIGHT_NAMES, WHAT_TO_DO,
+                               WHERE_TO_REPORT)
 
 logger = logging.getLogger(__name__)
 
@@ -299,8 +300,7 @@ ASKED_WORDS = 3
 _HOW_MANY = re.compile(r"几[家个件种项位多]")
 # Only for the rights this office protects: "网购退货商家不给退怎么办", "照片被盗用找版权局怎么
 # 维权" are other offices' (NLU may still read them as a report).
-_OUR_RIGHTS = re.compile(r"专利|发明|实用新型|外观|商标|牌子|品牌|地理标志|地标|赣南脐橙|赣南茶油|南康家具|"
-                         r"假冒|仿|冒用|冒牌|山寨|抄袭|侵权|假货")
+_OUR_RIGHTS = re.compile(RIGHT_NAMES + r"|赣南脐橙|赣南茶油|南康家具|假冒|仿|冒用|冒牌|山寨|抄袭|侵权|假货")
 
 
 def _about_our_rights(text: str) -> bool:

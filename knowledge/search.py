@@ -337,6 +337,7 @@ class SearchIndex:
     def kind_of_right(self, question: str) -> str | None:
         """"patent" or "trademark" when the question names only one of them."""
         return _ip_kind(self._query(question).words)
+
     def names_outside(self, question: str) -> bool:
         """Whether the question names another office's service or another place."""
         return OTHER_OFFICES in self._query(question).words or self.names_elsewhere(question)

@@ -140,7 +140,8 @@ ASKS_WHAT_TO_DO = re.compile(r"怎么办|咋办|咋整|怎么处理|如何处理
 _COPIED = re.compile(r"仿|冒|假货|山寨|抄袭|侵权|盗用|侵犯")
 # the right is one this office protects, or the citizen's own product ("仿我屋下个产品"); a novel
 # copied is the copyright office's
-_OUR_RIGHT = re.compile(r"专利|发明|实用新型|外观|商标|牌子|品牌|地理标志|地标|我[^，,。？?！!]{0,4}产品")
+RIGHT_NAMES = r"专利|发明|实用新型|外观|商标|牌子|品牌|地理标志|地标"  # the lead form's too
+_OUR_RIGHT = re.compile(RIGHT_NAMES + r"|我[^，,。？?！!]{0,4}产品")
 WHAT_TO_DO = "rights_assistance.overview"
 
 
