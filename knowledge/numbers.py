@@ -30,8 +30,10 @@ _ARABIC = r"\d{1,3}(?:,\d{3})+(?![\d,])(?:\.\d+)?|\d{1,4}(?:,\d{4})+(?![\d,])|\d
 _ATOM = rf"(?:{_ARABIC}|[{_CN}])"
 # "六十来万", "十来个": 来 after a number is 多 (a little over), only before a unit: "一来…二来…" is not.
 _ABOUT = r"来(?=[万千百亿块元个])"
+# "三千出头", "五万出头": a little over, like 多 (三千出头 is 3000 to below 4000, not "3000 or more").
+_OVER = "出头"
 _NUMBER = re.compile(
-    rf"(?P<ordinal>第\s*)?(?P<percent>百分之)?(?P<run>{_ATOM}+(?:(?:[多余]|{_ABOUT}){_ATOM}*)?|[{_ALONE}])"
+    rf"(?P<ordinal>第\s*)?(?P<percent>百分之)?(?P<run>{_ATOM}+(?:(?:[多余]|{_OVER}|{_ABOUT}){_ATOM}*)?|[{_ALONE}])"
     rf"(?:(?P<suffix>[kKwW]|\s?(?i:million|thousand))(?P<tail>\d(?![\d.,]))?(?![A-Za-z]))?")  # 6w8: 68000, 5k8: 5800
 # "5万一年", "五千一个月", "3000一个月": a trailing 一 before a period is the period's ("per
 # year"), not a digit of the sum. After 十 or 零 it is a digit (十一个月, 一百零一年).
@@ -133,7 +135,7 @@ def numbers(text: str | None) -> list[Number]:
 def _tokens(run: str) -> list | None:
     """The run as numbers (Decimal, with the count of digits written), units and 多."""
     out: list = []
-    for m in re.finditer(rf"{_ARABIC}|[{_CN}{_ALONE}]|[多余来]", run):
+    for m in re.finditer(rf"{_ARABIC}|{_OVER}|[{_CN}{_ALONE}]|[多余来]", run):
         part = m.group()
         if part in _CN_DIGITS:
             out.append(("digit", Decimal(_CN_DIGITS[part]), 1))
@@ -141,7 +143,7 @@ def _tokens(run: str) -> list | None:
             out.append(("small", _SMALL[part]))
         elif part in _BIG:
             out.append(("big", _BIG[part]))
-        elif part in "多余来":
+        elif part in "多余来" or part == _OVER:
             out.append(("more",))
         else:
             try:
@@ -181,7 +183,7 @@ def _some(run: str) -> tuple[Decimal, Decimal] | None:
     "应纳税所得额几十万" is 200000 to below 1000000, not the 十万 left when 几 was skipped. 几
     alone ("第几年", "几个") is no number."""
     if run.count(_SOME) != 1 or not any(ch in _SMALL or ch in _BIG for ch in run) \
-            or any(ch in run for ch in "多余来"):
+            or any(ch in run for ch in "多余来") or _OVER in run:
         return None
     at = run.index(_SOME)
     fewest = "一" if at and run[at - 1] in "十拾" else "二"

@@ -220,6 +220,8 @@ def test_thresholds_at_below_and_above(schedule, kind, amount, verdict):
     ("个人月收入5000以下", "depends"),  # 以下 includes 5000, which is not eligible
     ("个人年收入五万多", "eligible"),  # between 50000 and 60000
     ("个人年收入六万多", "not_eligible"),
+    ("退休金一个月三千出头", "eligible"),  # 3000 to below 4000, not "3000 or more"
+    ("个人工资一个月五千出头", "not_eligible"),
     ("公司应纳税所得额不到100万", "eligible"),
     ("公司应纳税所得额100万以上", "not_eligible"),
     ("公司应纳税所得额超过80万", "depends"),
@@ -259,6 +261,20 @@ def test_kinds_that_qualify_by_what_they_are_or_are_not_covered(schedule, text, 
     said = read_kind(text, schedule.kinds)
     assert said.kind == kind
     assert check_eligibility(schedule, said.kind, None).verdict == verdict
+
+
+@pytest.mark.parametrize("text, kind", [
+    # the applicant said outright wins over the people also named
+    ("县里公办中学的老师带学生搞了个小发明，想以学校的名义申请专利", "public_institution"),
+    ("发明人是我个人，申请人写的是公司，费减看谁的", "enterprise"),
+    ("用公司名义申请，我月薪三千", "enterprise"),
+    # a personal income says the person applies, not the workplace named beside it
+    ("我在中学教书，工资四千", "individual"),
+    ("我是大学老师，月收入4000", "individual"),
+    ("我们三个人一起申请，一个是中学老师，学校能开收入证明", "individual"),
+])
+def test_who_applies(schedule, text, kind):
+    assert read_kind(text, schedule.kinds).kind == kind
 
 
 def test_enterprise_profit_is_not_taxable_income(schedule):
@@ -418,6 +434,9 @@ def _parties(schedule, text):
      [("individual", 3500, "month"), ("individual", 4500, "month")]),
     ("我们是一家小公司，应纳税所得额六十来万，打算跟一所大学一起申请，学校是事业单位",
      [("enterprise", 600_000, None), ("public_institution", None, None)]),
+    # a kind that qualifies by what it is, named first, is not lost behind the next figure
+    ("学校和一个月收入3000的老师一起申请",
+     [("public_institution", None, None), ("individual", 3000, "month")]),
 ])
 def test_co_applicants_each_with_their_own_figure(schedule, text, parties):
     assert _parties(schedule, text) == [(k, None if v is None else Decimal(v), per)

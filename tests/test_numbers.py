@@ -79,6 +79,10 @@ def test_one_number(text, value, unit):
     ("一百多万", 1_000_000, 2_000_000),
     ("5000多", 5000, 6000),
     ("十多", 10, 20),
+    # 出头: a little over, like 多 (not "at least")
+    ("三千出头", 3000, 4000),
+    ("五万出头", 50_000, 60_000),
+    ("3000出头", 3000, 4000),
     # two neighbouring digits: from the smaller reading to the larger plus the same step
     ("五六万", 50_000, 70_000),
     ("三四千", 3000, 5000),

@@ -38,7 +38,7 @@ _BELOW = re.compile(r"(不到|低于|少于|不足|不满|没到|没有到|未�
 _AT_MOST = re.compile(r"(不超过|不高于|最多|至多)\s*$")
 _ABOVE = re.compile(r"(超过|高于|多于|大于|过了|超了|超出)\s*$")
 _AT_MOST_AFTER = re.compile(r"^\s*(以下|以内|之内|及以下)")
-_AT_LEAST_AFTER = re.compile(r"^\s*(以上|及以上|出头)")
+_AT_LEAST_AFTER = re.compile(r"^\s*(以上|及以上)")  # 出头 is a range: knowledge.numbers
 _APPROX = re.compile(r"(大概|大约|约|差不多|左右|上下|估计|将近|接近)")
 _NO_INCOME = re.compile(r"没有收入|没收入|无收入|零收入|没有任何收入|收入为0|收入是0|没有工资|没工资")
 # A loss is said of profit, not of taxable income: the reply says the test is taxable income.
@@ -174,26 +174,46 @@ _IMPLIED = [("individual", re.compile(r"月收入|月薪|工资|年薪|个人所
                                       re.I))]
 
 
+# Who the applicant is, said outright: "以学校的名义申请", "申请人写的是公司". That kind wins over
+# the people the message also names (the teacher, the students, the inventor).
+_APPLICANT_IS = re.compile(r"(?:以|用)([^，,。；;！!？?]{1,12}?)的?名义|"
+                           r"申请人(?:一栏)?(?:写的|填的|填写的|是|为|写|填)+([^，,。；;！!？?]{1,12})")
+
+
 def read_kind(text: str, kinds: Iterable[ApplicantKind]) -> KindSaid | None:
     """The kind of applicant a message names ("公立医院" → 事业单位), or implies (月收入 →
-    individual, 应纳税所得额 → enterprise). The longest word wins (个人独资企业 over 个人)."""
+    individual, 应纳税所得额 → enterprise). The longest word wins (个人独资企业 over 个人), and
+    the applicant said outright wins over everyone else named."""
     text = to_simplified(text or "")
+    kinds = list(kinds)
+    for m in _APPLICANT_IS.finditer(text):
+        named = _named_kind(m.group(1) or m.group(2), kinds)
+        if named:
+            return named
+    named = _named_kind(text, kinds)
+    implied = next((kind for kind, pattern in _IMPLIED if pattern.search(text)), None)
+    if named and named.kind != "individual" and any(
+            n.unit == "人" and not n.ordinal for n in numbers(text)):
+        # "我们三个人一起申请，一个是中学老师": people counted apply; the school is a workplace
+        implied = "individual"
+    if named and implied and named.kind != implied and (
+            implied == "individual" or named.kind in ("individual", "enterprise")):
+        # "公司职员，月收入4000", "我在中学教书，工资四千": the income says who applies, not the
+        # workplace named beside it
+        return KindSaid(implied, "")
+    if named:
+        return named
+    return KindSaid(implied, "") if implied else None
+
+
+def _named_kind(text: str, kinds: list[ApplicantKind]) -> KindSaid | None:
     words = sorted(((w, k.id) for k in kinds for w in k.words), key=lambda x: -len(x[0]))
-    named = None
     for word, kind in words:
         for m in re.finditer(re.escape(word), text):
             if word.startswith("个") and m.start() > 0 and text[m.start() - 1] in NUMERAL:
                 continue  # "两个人" is a count, not 个人
-            named = KindSaid(kind, word)
-            break
-        if named:
-            break
-    implied = next((kind for kind, pattern in _IMPLIED if pattern.search(text)), None)
-    if named and implied and named.kind in ("individual", "enterprise") and named.kind != implied:
-        return KindSaid(implied, "")  # "公司职员，月收入4000": the income says who applies
-    if named:
-        return named
-    return KindSaid(implied, "") if implied else None
+            return KindSaid(kind, word)
+    return None
 
 
 # --- several applicants ------------------------------------------------------------------------
@@ -244,6 +264,8 @@ def read_parties(text: str, kinds: Iterable[ApplicantKind]) -> list[Party]:
                                         if parties else whole)
             if said is None:
                 return []
+            if pending is not None and said is not pending and pending.kind in by_kind:
+                parties.append(Party(pending.kind, pending.word, None))  # "学校和月入三千的老师"
             if amount.per is None and parties and parties[-1].amount is not None:
                 amount = replace(amount, per=parties[-1].amount.per)  # "分别是三千五和4500"
             parties.append(Party(said.kind, said.word, amount))
