@@ -334,6 +334,12 @@ class KnowledgeService:
         elif choice.answer_id is None and choice.overview_of is None and ours and \
                 asks_what_to_do_when_copied(question) and not snap.index.names_outside(question):
             choice = Choice(WHAT_TO_DO, None, choice.candidates)
+        elif choice.answer_id is None and choice.overview_of is None and ours and county and \
+                _ASKS_PLACE.search(question) and not snap.index.names_outside(question):
+            # "龙南那边知识产权个事找哪个": nothing more specific found, a county asked where
+            by_county = next((t for t in self.topics.values() if t.by_county), None)
+            if by_county:
+                return self._service_points(snap, by_county, county, service_type)
         if choice.answer_id:
             first = snap.answers[choice.answer_id]
             second = self._second_answer(snap, question, first, hits, sure, guess, ours)

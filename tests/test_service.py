@@ -352,3 +352,14 @@ def test_a_county_and_a_kind_of_service_point_asked_where_get_its_points_whateve
                            entities=[{"entity": "county", "value": "章贡区"},
                                      {"entity": "service_type", "value": "商标受理窗口"}])
     assert "章贡区" not in asked_else.text.split("\n")[0]  # what the window takes, not where
+
+
+def test_a_county_asked_where_gets_its_points_when_nothing_more_specific_is_found(kb):
+    county = [{"entity": "county", "value": "龙南市"}]
+    reply = kb.answer("老表，龙南那边知识产权个事找哪个", "out_of_scope", 0.4, entities=county)
+    assert "龙南市" in reply.text and "12345" in reply.text
+    # something more specific found: that answer, not the county's points
+    fee = kb.answer("我在龙南，专利费减备案去哪里办", "ask_fee_reduction", 0.9, entities=county)
+    assert "费减备案" in fee.text and "龙南市" not in fee.text
+    # no county named: still declined
+    assert "来源：" not in kb.answer("老表，那边个事找哪个", "out_of_scope", 0.4).text
