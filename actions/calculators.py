@@ -326,7 +326,7 @@ _IF_OR_HOW_LONG = re.compile(r"吗|[么嘛][？?!！。]*$|几年|多少年|多�
 _AMOUNT_ASKED = re.compile(r"多少(?!年|天|个?月|日|个工作日)|几块|几元|几多|算|要交(?![吗么嘛])|交多少|费用|"
                            r"价格|钱|"
                            r"(?<![a-z])(?:how much|fee|fees|cost|costs|price)(?![a-z])", re.I)
-_AMOUNT_STATED = re.compile(r"\d{2,}(?![\d年])")
+_AMOUNT_STATED = re.compile(r"\d{2,}(?![\d年%％])")  # 85% is the rule asked about, not a sum
 NOT_A_SUM_WORDS = 3
 
 

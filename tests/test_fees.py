@@ -222,6 +222,7 @@ def test_thresholds_at_below_and_above(schedule, kind, amount, verdict):
     ("个人年收入六万多", "not_eligible"),
     ("退休金一个月三千出头", "eligible"),  # 3000 to below 4000, not "3000 or more"
     ("个人工资一个月五千出头", "not_eligible"),
+    ("果农，一年卖橙子也就赚三四万块", "eligible"),  # 赚 of a person is income
     ("公司应纳税所得额不到100万", "eligible"),
     ("公司应纳税所得额100万以上", "not_eligible"),
     ("公司应纳税所得额超过80万", "depends"),
@@ -272,6 +273,8 @@ def test_kinds_that_qualify_by_what_they_are_or_are_not_covered(schedule, text, 
     ("我在中学教书，工资四千", "individual"),
     ("我是大学老师，月收入4000", "individual"),
     ("我们三个人一起申请，一个是中学老师，学校能开收入证明", "individual"),
+    ("我冇上班，一年卖橙子也就赚三四万块", "individual"),  # dialect: no job, a person's earnings
+    ("佢在东莞打工一个月八千多", "individual"),
 ])
 def test_who_applies(schedule, text, kind):
     assert read_kind(text, schedule.kinds).kind == kind

@@ -31,7 +31,8 @@ _BASIS = [  # checked in order: 营业收入 is revenue, not income
     ("revenue", re.compile(r"营业额|营收|营业收入|销售额|销售收入|产值|流水|总收入|"
                            + _EN.format("revenue|turnover|sales"), re.I)),
     ("profit", re.compile(r"利润|盈利|净利|赚了|" + _EN.format("profits?"), re.I)),
-    ("income", re.compile(r"收入|工资|月薪|年薪|薪水|薪资|挣|" + _EN.format("income|salary|wages?"),
+    ("income", re.compile(r"收入|工资|月薪|年薪|薪水|薪资|挣|赚|退休金|养老金|"
+                          + _EN.format("income|salary|wages?|pension"),
                           re.I)),
 ]
 _BELOW = re.compile(r"(不到|低于|少于|不足|不满|没到|没有到|未满|未达到|未到|达不到|小于|不够)\s*$")
