@@ -279,10 +279,11 @@ class _Start(Action, ABC):
         said = Said.of(tracker)
         text = _text(said)
         if text and said.intent not in CORRECTING and not _a_figure(text) \
-                and not KNOWLEDGE.is_ours(text):
+                and (not KNOWLEDGE.is_ours(text) or KNOWLEDGE.names_outside(text)):
             # "我是一个宝妈……能在城里读书吗": 读书 is a student applicant's word, but the message
             # names nothing of our field and no figure: it is asked as any question. Every
             # training example of the calculators without a word of ours states a figure.
+            # "信用卡年费怎么免掉" names 年费 but another office's matter: asked the same way.
             return answer_instead(dispatcher, tracker, KNOWLEDGE.answer(text), None)
         asked = asking_part(text) if text and said.intent not in CORRECTING else None
         if asked and not _OF_A_SUM.search(asked):

@@ -361,6 +361,13 @@ def test_a_message_with_nothing_of_our_field_and_no_figure_starts_no_calculator(
     assert not any(b.get("payload", "").startswith("/check_fee") for b in messages[0]["buttons"])
 
 
+def test_a_message_naming_another_offices_matter_and_no_figure_starts_no_calculator(calc):
+    """年费 is ours, but a credit card's annual fee is the bank's: declined, no form."""
+    slots, messages = run(calc.ActionStartPatentFee(), tracker(said("信用卡年费怎么免掉",
+                                                                    "calc_patent_fee")))
+    assert not slots and "来源：" not in messages[0]["text"]
+
+
 def test_a_story_whose_last_question_names_no_sum_is_answered_not_calculated(calc):
     """A firm and a figure in the story, but the question asked last is about patent navigation."""
     text = ("我们是一家做钨制品的企业，这几年申请了四十多件专利，老板想知道同行都在研究什么。"

@@ -382,6 +382,7 @@ def test_a_rate_that_is_no_reduction_rate_is_corrected(schedule):
     ("商标过了宽展期续展", ("late_renewal", None, None, None)),
     ("证明商标注册", ("collective", None, None, None)),
     ("商标转让费", ("assignment", None, None, None)),
+    ("授权别人用我的商标，备案多少钱", ("licence", None, None, None)),
     ("商標網上註冊一個類別12個商品", ("registration", 1, (12,), "online")),
     # N个类别 … 每类M个, in any order and wording
     ("注册8个类别纸质申请每类12个商品", ("registration", 8, (12,), "paper")),

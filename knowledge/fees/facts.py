@@ -419,7 +419,8 @@ _SERVICES = [("late_renewal", re.compile(r"宽展|延迟续展|迟延续展|过�
              ("opposition", re.compile(r"异议|" + _EN.format(r"opposition|oppose"), re.I)),
              ("cancellation", re.compile(r"撤销|撤三|撤销连续三年|"
                                          + _EN.format(r"cancell?ation|non-use"), re.I)),
-             ("licence", re.compile(r"许可备案|使用许可|许可|" + _EN.format(r"licen[cs]e"), re.I)),
+             ("licence", re.compile(r"许可备案|使用许可|许可|授权(?:给)?(?:别人|他人|别家|其他)|"
+                                    + _EN.format(r"licen[cs]e"), re.I)),
              ("review", re.compile(r"复审|评审|" + _EN.format(r"review of refusal|appeal"), re.I)),
              ("registration", re.compile(r"注册|申请|报.{0,2}类|类别|商品|小项|" + _EN.format(
                  r"register|registration|application|apply|filing|class|classes"), re.I))]
