@@ -295,8 +295,11 @@ class _Start(Action, ABC):
             handed = _hand_over(self.calc, text)
             if handed:
                 return handed
-        answered = text and _not_a_calculation(self.calc, text, new) and \
-            KNOWLEDGE.rescue(text, NOT_A_SUM_WORDS, AGREE)
+        answered = text and (
+            _not_a_calculation(self.calc, text, new)
+            and KNOWLEDGE.rescue(text, NOT_A_SUM_WORDS, AGREE)
+            or _nothing_to_work_out(self.calc, text, new)
+            and KNOWLEDGE.rescue(text, NOTHING_TO_WORK_OUT_WORDS, AGREE))
         if answered:
             return answer_instead(dispatcher, tracker, answered,
                                   {"title": "帮我算官费", "payload": f"/{self.calc.intent}"})
@@ -336,6 +339,20 @@ def _not_a_calculation(calc: Calculator, text: str, facts: dict[str, Any]) -> bo
         return not any(facts.get(k) for k in ("kind", "amount", "parties"))
     return bool(_IF_OR_HOW_LONG.search(text)) and not _AMOUNT_ASKED.search(text) and \
         not _AMOUNT_STATED.search(text)
+
+
+# "拿假证明少交专利费，查出来咋办", "已经办了费减，授权以后交年费还要再申请一次吗": NLU hears the
+# patent calculator, but the message names no kind of patent and states no figure (a percentage
+# is the rule asked about) and asks no amount: the form would open on "是哪一种专利？" for a
+# question about a rule. Such a message is answered from the knowledge base when the search
+# finds an answer with two specific words or more; "帮我算一下专利费" asks a sum and opens the form.
+NOTHING_TO_WORK_OUT_WORDS = 2
+_PERCENT = re.compile(r"\d+(?:\.\d+)?\s*[%％]|百分之[零一二三四五六七八九十]+")
+
+
+def _nothing_to_work_out(calc: Calculator, text: str, facts: dict[str, Any]) -> bool:
+    return calc is PATENT and facts.get("patent_type") is None and facts.get("year") is None \
+        and not _a_figure(_PERCENT.sub("", text)) and not _AMOUNT_ASKED.search(text)
 
 
 VIA = "via:"  # calc_note of a result worked out by another calculator (_hand_over)

@@ -298,6 +298,8 @@ def test_no_hand_over_without_a_whole_calculation_named_for_another(calc, text, 
     ("年费减缴期限延长到10年是哪个文件定的，从哪天开始", "fee_reduction.legal_basis"),
     ("我爸去世了，他名下的专利过户到了我名下，年费还能按原来的85%减吗",
      "fee_reduction.owner_change"),  # a percentage is the rule asked about, not a sum
+    # no kind of patent, no figure, no amount asked: a rule, not a calculation
+    ("拿假证明少交专利费，查出来咋办", "fee_reduction.false_materials"),
     ("发明专利第3年年费是135吗", None),  # states an amount: the calculator checks it
     ("外观设计第6年年费减完多少", None),  # asks an amount
     ("帮我算一下专利费", None),
