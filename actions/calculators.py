@@ -291,7 +291,8 @@ class _Start(Action, ABC):
             if reply.answered:
                 return answer_instead(dispatcher, tracker, reply, None)
         new = self.calc.read(text, None)
-        if not said.button and not self.calc.said_anything(new):
+        if not said.button and (not self.calc.said_anything(new) or (
+                self.calc is ELIGIBILITY and _ALREADY_QUALIFIES.search(text))):
             handed = _hand_over(self.calc, text)
             if handed:
                 return handed
@@ -355,6 +356,9 @@ def _nothing_to_work_out(calc: Calculator, text: str, facts: dict[str, Any]) -> 
         and not _a_figure(_PERCENT.sub("", text)) and not _AMOUNT_ASKED.search(text)
 
 
+# "公司符合费减条件……今年要交第14年的年费，要交多少": the eligibility is settled, the fee is asked.
+_ALREADY_QUALIFIES = re.compile(r"(?:都|已经|已|是)符合(?:费减|条件|减缴)|符合费减条件|"
+                                r"(?:办|做)(?:过|了|好了)费减|费减备案(?:过|了|已)|已经?(?:在)?享受费减")
 VIA = "via:"  # calc_note of a result worked out by another calculator (_hand_over)
 
 

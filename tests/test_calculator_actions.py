@@ -266,6 +266,9 @@ def test_the_rate_said_shows_the_line_it_applies_to(calc):
     ("sb变更官费多少", "ActionStartPatentFee", ("商标变更（每个类别）", "150元", "0元")),
     ("SB续展3个类别多少钱", "ActionStartFeeEligibility", ("3个类别", "3×500＝1500元")),
     ("zl发明专利第2年年费", "ActionStartTrademarkFee", ("发明专利年费（第2年）：900元",)),
+    # the eligibility is settled ("公司符合费减条件"), the fee of a year is asked
+    ("公司符合费减条件，发明专利第14年的年费要交多少", "ActionStartFeeEligibility",
+     ("发明专利年费（第14年）",)),
 ])
 def test_a_whole_calculation_for_another_calculator_is_handed_over(calc, text, start, expected):
     action = getattr(calc, start)()
