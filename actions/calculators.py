@@ -345,15 +345,19 @@ def _not_a_calculation(calc: Calculator, text: str, facts: dict[str, Any]) -> bo
 # "拿假证明少交专利费，查出来咋办", "已经办了费减，授权以后交年费还要再申请一次吗": NLU hears the
 # patent calculator, but the message names no kind of patent and states no figure (a percentage
 # is the rule asked about) and asks no amount: the form would open on "是哪一种专利？" for a
-# question about a rule. Such a message is answered from the knowledge base when the search
+# question about a rule (the trademark calculator: no classes and no goods counted). Such a message is answered from the knowledge base when the search
 # finds an answer with two specific words or more; "帮我算一下专利费" asks a sum and opens the form.
 NOTHING_TO_WORK_OUT_WORDS = 2
 _PERCENT = re.compile(r"\d+(?:\.\d+)?\s*[%％]|百分之[零一二三四五六七八九十]+")
 
 
 def _nothing_to_work_out(calc: Calculator, text: str, facts: dict[str, Any]) -> bool:
-    return calc is PATENT and facts.get("patent_type") is None and facts.get("year") is None \
-        and not _a_figure(_PERCENT.sub("", text)) and not _AMOUNT_ASKED.search(text)
+    if _a_figure(_PERCENT.sub("", text)) or _AMOUNT_ASKED.search(text):
+        return False
+    if calc is PATENT:
+        return facts.get("patent_type") is None and facts.get("year") is None
+    # "不在网上申请的话，商标可以去哪些地方递交": 申请 reads as a registration, nothing to count
+    return calc is TRADEMARK and facts.get("classes") is None and facts.get("goods") is None
 
 
 # "公司符合费减条件……今年要交第14年的年费，要交多少": the eligibility is settled, the fee is asked.

@@ -184,6 +184,33 @@ _ASKS = re.compile(r"吗|么|呢|多少|几|哪|什么|啥|怎么|怎样|如何|
                    r"([\u4e00-\u9fff])不\1")  # 要不要, 收不收
 
 
+# A person and an organisation asked about together, each its own rule (费减: income against
+# taxable income, pay slip against tax return).
+_PERSON = re.compile(r"个人|自然人")
+_ORGANISATION = re.compile(r"公司|企业|单位")
+_EACH = re.compile(r"各|分别|各自|都|两种|哪些区别|有什么不同")
+
+
+PERSON_WORDS, ORGANISATION_WORDS = ("个人",), ("企业", "公司", "单位")
+
+
+def one_applicant_each(question: str) -> list[tuple[str, tuple[str, ...], tuple[str, ...]]]:
+    """For a question about a person and an organisation together ("个人和公司…各是多少"), the
+    question once about each (the other kind's words taken out), with the words an answer about
+    that kind names and the words it does not. [] for any other question."""
+    organisation = _ORGANISATION.findall(question)
+    if not (_PERSON.search(question) and organisation and _EACH.search(question)):
+        return []
+    # a firm's answer for 公司/企业 (not a public institution's), any organisation's for 单位
+    said = ("企业", "公司") if {"公司", "企业"} & set(organisation) else ("单位",)
+    return [(_ORGANISATION.sub("", question), PERSON_WORDS, ORGANISATION_WORDS),
+            (_PERSON.sub("", question), said, PERSON_WORDS)]
+
+
+def _about_kind(title: str, kind: tuple[str, ...], not_kind: tuple[str, ...]) -> bool:
+    return any(w in title for w in kind) and not any(w in title for w in not_kind)
+
+
 def question_clauses(question: str) -> list[str]:
     """The clauses of a long message's question sentences (those ending in a question mark, else
     the last sentence; the last two at most) that ask something."""
@@ -491,6 +518,16 @@ class KnowledgeService:
     def _second_answer(self, snap: _Snapshot, question: str, first: Answer, hits: list[Hit],
                        sure: str | None, guess: str | None, ours: bool) -> Answer | None:
         """The answer to another clause of a long message's question (see question_clauses)."""
+        for clause, kind, not_kind in one_applicant_each(question):
+            # "个人和公司申请费减，收入门槛各是多少": the first answer is one kind's, the second
+            # is the other kind's (its title names that kind and not the other)
+            if _about_kind(first.title, kind, not_kind):
+                continue
+            for h in snap.index.search(clause, first.topic, k=5):
+                other = snap.answers[h.answer_id]
+                if other.id != first.id and h.coverage >= AGREE and \
+                        _about_kind(other.title, kind, not_kind):
+                    return other
         best = {h.answer_id for h in hits}
         for clause in question_clauses(question):
             choice, _ = decide(snap.index, clause, sure, guess, ours)

@@ -366,6 +366,16 @@ def test_a_message_with_nothing_of_our_field_and_no_figure_starts_no_calculator(
     assert not any(b.get("payload", "").startswith("/check_fee") for b in messages[0]["buttons"])
 
 
+def test_a_trademark_question_with_nothing_to_count_is_answered_not_calculated(calc):
+    slots, messages = run(calc.ActionStartTrademarkFee(), tracker(said(
+        "不在网上申请的话，商标可以去哪些地方递交", "calc_trademark_fee")))
+    assert not slots and "来源：" in messages[0]["text"]
+    assert {"title": "帮我算官费", "payload": "/calc_trademark_fee"} in messages[0]["buttons"]
+    slots, _ = run(calc.ActionStartTrademarkFee(), tracker(said("商标注册费多少钱",
+                                                                  "calc_trademark_fee")))
+    assert slots["calc_next"] == "form"  # asks a sum: the form asks for the classes
+
+
 def test_a_message_naming_another_offices_matter_and_no_figure_starts_no_calculator(calc):
     """年费 is ours, but a credit card's annual fee is the bank's: declined, no form."""
     slots, messages = run(calc.ActionStartPatentFee(), tracker(said("信用卡年费怎么免掉",

@@ -305,7 +305,8 @@ def test_a_question_of_money_answered_without_any_says_so(kb):
 def test_a_period_or_online_way_the_answer_does_not_give_is_said_to_be_unknown(kb):
     period = kb.answer("地理标志专用标志核准以后有没有使用期限", intent="ask_geo_indication",
                        confidence=0.9)
-    assert period.answer_id == "geo_indication.special_mark_apply"
+    assert period.answer_id in ("geo_indication.special_mark_apply",
+                                "geo_indication.special_mark_details")  # both silent on it
     assert "时间和期限方面，这条资料没有说明" in period.text
     online = kb.answer("地理标志专用标志申请能不能直接在网上交", intent="ask_geo_indication",
                        confidence=0.9)
@@ -363,3 +364,12 @@ def test_a_county_asked_where_gets_its_points_when_nothing_more_specific_is_foun
     assert "费减备案" in fee.text and "龙南市" not in fee.text
     # no county named: still declined
     assert "来源：" not in kb.answer("老表，那边个事找哪个", "out_of_scope", 0.4).text
+
+
+def test_a_person_and_a_firm_asked_about_together_get_each_kinds_answer(kb):
+    reply = kb.answer("个人和公司申请专利费减，收入门槛各是多少")
+    assert "5000" in reply.text and "100万" in reply.text
+    reply = kb.answer("个人和企业费减材料有什么不同")
+    assert "收入证明" in reply.text and "纳税申报表" in reply.text
+    # one kind asked: one answer, the other kind's not added
+    assert "收入证明" not in kb.answer("公司的专利费减材料要交什么").text
