@@ -441,6 +441,8 @@ def _parties(schedule, text):
     # a kind that qualifies by what it is, named first, is not lost behind the next figure
     ("学校和一个月收入3000的老师一起申请",
      [("public_institution", None, None), ("individual", 3000, "month")]),
+    ("我月入4000，合伙人去年全年收入6.5万，两个人一起申请能减吗",  # 月入: a person's pay
+     [("individual", 4000, "month"), ("individual", 65_000, "year")]),
 ])
 def test_co_applicants_each_with_their_own_figure(schedule, text, parties):
     assert _parties(schedule, text) == [(k, None if v is None else Decimal(v), per)

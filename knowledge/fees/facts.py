@@ -168,7 +168,7 @@ class KindSaid:
     word: str  # the word the citizen used
 
 
-_IMPLIED = [("individual", re.compile(r"月收入|月薪|工资|年薪|个人所得税|个税|没有收入|没收入|无收入|"
+_IMPLIED = [("individual", re.compile(r"月收入|月薪|月入|年入|工资|年薪|个人所得税|个税|没有收入|没收入|无收入|合伙人|"
                                      + _EN.format("monthly income|salary|individual"), re.I)),
             ("enterprise", re.compile(r"纳税所得|应税所得|所得额|企业所得税|纳税申报表|"
                                       + _EN.format("taxable income|company|enterprise|firm"),
