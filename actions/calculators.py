@@ -345,8 +345,9 @@ def _not_a_calculation(calc: Calculator, text: str, facts: dict[str, Any]) -> bo
 # "拿假证明少交专利费，查出来咋办", "已经办了费减，授权以后交年费还要再申请一次吗": NLU hears the
 # patent calculator, but the message names no kind of patent and states no figure (a percentage
 # is the rule asked about) and asks no amount: the form would open on "是哪一种专利？" for a
-# question about a rule (the trademark calculator: no classes and no goods counted). Such a message is answered from the knowledge base when the search
-# finds an answer with two specific words or more; "帮我算一下专利费" asks a sum and opens the form.
+# question about a rule (the trademark calculator: no classes and no goods counted). Such a
+# message is answered from the knowledge base when the search finds an answer with two specific
+# words or more; "帮我算一下专利费" asks a sum and opens the form.
 NOTHING_TO_WORK_OUT_WORDS = 2
 _PERCENT = re.compile(r"\d+(?:\.\d+)?\s*[%％]|百分之[零一二三四五六七八九十]+")
 

@@ -186,12 +186,9 @@ _ASKS = re.compile(r"吗|么|呢|多少|几|哪|什么|啥|怎么|怎样|如何|
 
 # A person and an organisation asked about together, each its own rule (费减: income against
 # taxable income, pay slip against tax return).
-_PERSON = re.compile(r"个人|自然人")
-_ORGANISATION = re.compile(r"公司|企业|单位")
+_PERSON_WORDS, _ORGANISATION_WORDS = ("个人", "自然人"), ("公司", "企业", "单位")
+_PERSON, _ORGANISATION = (re.compile("|".join(w)) for w in (_PERSON_WORDS, _ORGANISATION_WORDS))
 _EACH = re.compile(r"各|分别|各自|都|两种|哪些区别|有什么不同")
-
-
-PERSON_WORDS, ORGANISATION_WORDS = ("个人",), ("企业", "公司", "单位")
 
 
 def one_applicant_each(question: str) -> list[tuple[str, tuple[str, ...], tuple[str, ...]]]:
@@ -203,8 +200,8 @@ def one_applicant_each(question: str) -> list[tuple[str, tuple[str, ...], tuple[
         return []
     # a firm's answer for 公司/企业 (not a public institution's), any organisation's for 单位
     said = ("企业", "公司") if {"公司", "企业"} & set(organisation) else ("单位",)
-    return [(_ORGANISATION.sub("", question), PERSON_WORDS, ORGANISATION_WORDS),
-            (_PERSON.sub("", question), said, PERSON_WORDS)]
+    return [(_ORGANISATION.sub("", question), _PERSON_WORDS, _ORGANISATION_WORDS),
+            (_PERSON.sub("", question), said, _PERSON_WORDS)]
 
 
 def _about_kind(title: str, kind: tuple[str, ...], not_kind: tuple[str, ...]) -> bool:
@@ -267,6 +264,7 @@ class KnowledgeService:
         self.today = today
         self.topics = {t.id: t for t in topics}
         self._by_intent = {t.intent: t for t in topics}
+        self._by_county = next((t for t in topics if t.by_county), None)  # answers by county
         self._lock = threading.Lock()
         self._snap: _Snapshot | None = None
         self._checked = 0.0
@@ -323,7 +321,7 @@ class KnowledgeService:
                 not (topic and topic.by_county):
             # "安远县有冇维权援助工作站哦": a county and a kind of service point, asked where or
             # whether there is one, whatever topic NLU heard
-            topic = next((t for t in self.topics.values() if t.by_county), topic)
+            topic = self._by_county or topic
         # "龙南的客家围屋哪个最值得去" names a county but nothing of ours: not its service points
         if topic and topic.by_county and county and ours:
             reply = self._service_points(snap, topic, county, service_type)
@@ -364,9 +362,8 @@ class KnowledgeService:
         elif choice.answer_id is None and choice.overview_of is None and ours and county and \
                 _ASKS_PLACE.search(question) and not snap.index.names_outside(question):
             # "龙南那边知识产权个事找哪个": nothing more specific found, a county asked where
-            by_county = next((t for t in self.topics.values() if t.by_county), None)
-            if by_county:
-                return self._service_points(snap, by_county, county, service_type)
+            if self._by_county:
+                return self._service_points(snap, self._by_county, county, service_type)
         if choice.answer_id:
             first = snap.answers[choice.answer_id]
             second = self._second_answer(snap, question, first, hits, sure, guess, ours)
